@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "core/base/err.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int set(struct tc_err **err, enum tc_kind kind, int sys, char *msg)
+{
+        struct tc_err *e;
+
+        if (!err) {
+                free(msg);
+                return -1;
+        }
+        tc_err_free(*err);
+        *err = NULL;
+        e = calloc(1, sizeof *e);
+        if (!e) {
+                free(msg);
+                return -1;
+        }
+        e->kind = kind;
+        e->sys = sys;
+        e->msg = msg ? msg : strdup("out of memory");
+        *err = e;
+        return -1;
+}
+
+int tc_fail(struct tc_err **err, enum tc_kind kind, const char *fmt, ...)
+{
+        va_list ap;
+        char *msg = NULL;
+
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        return set(err, kind, 0, msg);
+}
+
+int tc_fail_sys(struct tc_err **err, enum tc_kind kind, int sys, const char *fmt, ...)
+{
+        va_list ap;
+        char *head = NULL, *msg = NULL;
+
+        va_start(ap, fmt);
+        if (vasprintf(&head, fmt, ap) < 0)
+                head = NULL;
+        va_end(ap);
+        if (head && asprintf(&msg, "%s: %s", head, strerror(sys)) < 0)
+                msg = NULL;
+        free(head);
+        return set(err, kind, sys, msg);
+}
+
+int tc_wrap(struct tc_err **err, const char *fmt, ...)
+{
+        va_list ap;
+        char *head = NULL, *msg = NULL;
+
+        if (!err)
+                return -1;
+        if (!*err)
+                return set(err, TC_INTERNAL, 0, strdup("unknown error"));
+        va_start(ap, fmt);
+        if (vasprintf(&head, fmt, ap) < 0)
+                head = NULL;
+        va_end(ap);
+        if (head && asprintf(&msg, "%s: %s", head, (*err)->msg) >= 0) {
+                free((*err)->msg);
+                (*err)->msg = msg;
+        }
+        free(head);
+        return -1;
+}
+
+void tc_err_free(struct tc_err *e)
+{
+        if (!e)
+                return;
+        free(e->msg);
+        free(e);
+}
+
+void tc_err_freep(struct tc_err **e)
+{
+        tc_err_free(*e);
+        *e = NULL;
+}
+
+const char *tc_kind_name(enum tc_kind kind)
+{
+        static const char *const names[] = {
+                [TC_INTERNAL] = "internal",
+                [TC_INVALID_ARGUMENT] = "invalid argument",
+                [TC_NOT_FOUND] = "not found",
+                [TC_ALREADY_EXISTS] = "already exists",
+                [TC_FAILED_PRECONDITION] = "failed precondition",
+                [TC_UNAVAILABLE] = "unavailable",
+                [TC_DEADLINE_EXCEEDED] = "deadline exceeded",
+        };
+        if ((unsigned) kind < sizeof names / sizeof names[0] && names[kind])
+                return names[kind];
+        return "unknown";
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdarg.h>
+
+/* containerd errdefs kinds; cli/exit.c maps them to SPEC's exit codes. */
+enum tc_kind {
+        TC_INTERNAL = 1,
+        TC_INVALID_ARGUMENT,
+        TC_NOT_FOUND,
+        TC_ALREADY_EXISTS,
+        TC_FAILED_PRECONDITION,
+        TC_UNAVAILABLE,
+        TC_DEADLINE_EXCEEDED,
+};
+
+struct tc_err {
+        enum tc_kind kind;
+        int sys;   /* errno that caused it, 0 if none */
+        char *msg; /* "outer: inner" */
+};
+
+/* Each returns -1 so that a failure path is one line. A NULL err is allowed
+ * (the error is then dropped). If *err is already set it is replaced. */
+int tc_fail(struct tc_err **err, enum tc_kind kind, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* appends ": strerror(sys)" */
+int tc_fail_sys(struct tc_err **err, enum tc_kind kind, int sys, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+/* prefixes "ctx: " to the message, keeps the kind */
+int tc_wrap(struct tc_err **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+void tc_err_free(struct tc_err *e);
+void tc_err_freep(struct tc_err **e);
+const char *tc_kind_name(enum tc_kind kind);

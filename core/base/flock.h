@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/file.h>
+
+#include "core/base/err.h"
+
+/* Opens (creating 0600) the lock file DFD/NAME and takes flock OP (LOCK_SH or
+ * LOCK_EX), waiting at most TIMEOUT seconds (0: try once). On timeout fails with
+ * TC_DEADLINE_EXCEEDED naming the holder's PID from /proc/locks. The returned
+ * fd is O_CLOEXEC: close it to unlock. WHAT names the lock in messages. */
+int flock_take(int dfd, const char *name, int op, double timeout, const char *what, int *ret_fd,
+               struct tc_err **err);
+/* Non-blocking probe: true if someone holds a conflicting lock on DFD/NAME
+ * (a missing file is not held). */
+bool flock_is_held(int dfd, const char *name);
+/* PID holding a lock on the inode of FD, per /proc/locks; 0 if unknown. */
+int flock_holder_pid(int fd);

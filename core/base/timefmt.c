@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "core/base/timefmt.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void timefmt_rfc3339(const struct timespec *ts, char buf[TIMEFMT_LEN])
+{
+        struct tm tm;
+        time_t t = ts->tv_sec;
+
+        gmtime_r(&t, &tm);
+        (void) snprintf(buf, TIMEFMT_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
+                        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                        tm.tm_sec, (long) ts->tv_nsec);
+}
+
+void timefmt_now(char buf[TIMEFMT_LEN])
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        timefmt_rfc3339(&ts, buf);
+}
+
+double timefmt_mono(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static bool digits(const char **p, int n, int *ret)
+{
+        int v = 0;
+
+        for (int i = 0; i < n; i++) {
+                if (!isdigit((unsigned char) (*p)[i]))
+                        return false;
+                v = v * 10 + ((*p)[i] - '0');
+        }
+        *p += n;
+        *ret = v;
+        return true;
+}
+
+bool timefmt_parse(const char *s, struct timespec *ret)
+{
+        struct tm tm = { 0 };
+        int y, mo, d, h, mi, sec, oh = 0, om = 0;
+        long nsec = 0;
+        const char *p = s;
+        int sign = 0;
+
+        if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
+            !digits(&p, 2, &d) || (*p != 'T' && *p != 't') || !(p++, digits(&p, 2, &h)) ||
+            *p++ != ':' || !digits(&p, 2, &mi) || *p++ != ':' || !digits(&p, 2, &sec))
+                return false;
+        if (*p == '.') {
+                int n = 0;
+
+                p++;
+                while (isdigit((unsigned char) *p)) {
+                        if (n < 9) {
+                                nsec = nsec * 10 + (*p - '0');
+                                n++;
+                        }
+                        p++;
+                }
+                if (n == 0)
+                        return false;
+                for (; n < 9; n++)
+                        nsec *= 10;
+        }
+        if (*p == 'Z' || *p == 'z') {
+                p++;
+        } else if (*p == '+' || *p == '-') {
+                sign = *p == '+' ? 1 : -1;
+                p++;
+                if (!digits(&p, 2, &oh) || *p++ != ':' || !digits(&p, 2, &om))
+                        return false;
+        } else {
+                return false;
+        }
+        if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+                return false;
+        tm.tm_year = y - 1900;
+        tm.tm_mon = mo - 1;
+        tm.tm_mday = d;
+        tm.tm_hour = h;
+        tm.tm_min = mi;
+        tm.tm_sec = sec;
+        ret->tv_sec = timegm(&tm) - sign * (oh * 3600 + om * 60);
+        ret->tv_nsec = nsec;
+        return true;
+}
+
+bool timefmt_parse_duration(const char *s, double *ret_seconds)
+{
+        static const struct {
+                const char *unit;
+                double secs;
+        } units[] = { { "ns", 1e-9 }, { "us", 1e-6 }, { "ms", 1e-3 },
+                      { "s", 1 },     { "m", 60 },    { "h", 3600 } };
+        double total = 0;
+        const char *p = s;
+
+        if (!s || !*s)
+                return false;
+        if (strcmp(s, "0") == 0) {
+                *ret_seconds = 0;
+                return true;
+        }
+        while (*p) {
+                char *end;
+                double v;
+                size_t best = 0;
+                double mult = 0;
+
+                if (!isdigit((unsigned char) *p) && *p != '.')
+                        return false;
+                v = strtod(p, &end);
+                if (end == p)
+                        return false;
+                p = end;
+                for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+                        size_t n = strlen(units[i].unit);
+
+                        if (strncmp(p, units[i].unit, n) == 0 && n > best &&
+                            !(n == 1 && units[i].unit[0] == 'm' && p[1] == 's')) {
+                                best = n;
+                                mult = units[i].secs;
+                        }
+                }
+                if (!best)
+                        return false;
+                p += best;
+                total += v * mult;
+        }
+        *ret_seconds = total;
+        return true;
+}
