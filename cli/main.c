@@ -10,6 +10,7 @@
 
 /* git-style command table; "containers" has its own sub-table */
 static const struct cli_entry commands[] = {
+        { "cleanup", cmd_cleanup, "remove orphaned work dirs (for cron)" },
         { "events", cmd_events, "print task lifecycle events" },
         { "info", cmd_info, "show version, directories, platforms and shims" },
 };
