@@ -77,7 +77,7 @@ int ttrpc_frame_encode_request(uint32_t stream_id, const char *service, const ch
 {
         Tcpb__Request req = TCPB__REQUEST__INIT;
         Tcpb__KeyValue kv = TCPB__KEY_VALUE__INIT;
-        Tcpb__KeyValue *md[1] = { &kv };
+        Tcpb__KeyValue *md[1] = {&kv};
         _cleanup_free_ uint8_t *frame = NULL;
         size_t body_len;
 
@@ -100,9 +100,9 @@ int ttrpc_frame_encode_request(uint32_t stream_id, const char *service, const ch
         frame = malloc(TTRPC_HEADER_LEN + body_len);
         if (!frame)
                 return tc_fail_sys(err, TC_INTERNAL, ENOMEM, "encode %s request", method);
-        ttrpc_frame_encode_header(&(struct ttrpc_header){ .length = (uint32_t) body_len,
-                                                          .stream_id = stream_id,
-                                                          .type = TTRPC_TYPE_REQUEST },
+        ttrpc_frame_encode_header(&(struct ttrpc_header){.length = (uint32_t) body_len,
+                                                         .stream_id = stream_id,
+                                                         .type = TTRPC_TYPE_REQUEST},
                                   frame);
         (void) tcpb__request__pack(&req, frame + TTRPC_HEADER_LEN);
         *ret_frame = steal_ptr(frame);
@@ -142,10 +142,14 @@ enum tc_kind ttrpc_status_kind(int code)
 static const char *status_class(int code)
 {
         static const char *const classes[] = {
-                [1] = "context canceled",    [3] = "invalid argument",
-                [4] = "context deadline exceeded", [5] = "not found",
-                [6] = "already exists",      [9] = "failed precondition",
-                [12] = "not implemented",    [14] = "unavailable",
+                [1] = "context canceled",
+                [3] = "invalid argument",
+                [4] = "context deadline exceeded",
+                [5] = "not found",
+                [6] = "already exists",
+                [9] = "failed precondition",
+                [12] = "not implemented",
+                [14] = "unavailable",
         };
 
         if (code >= 0 && (size_t) code < ELEMENTSOF(classes) && classes[code])
@@ -155,7 +159,9 @@ static const char *status_class(int code)
 
 /* As errdefs.FromGRPC's rebaseMessage: the kind carries the class, so a
  * trailing ": <class>" is dropped ("container not created: not found" ->
- * "container not created"). A message that is only the class is kept. */
+ * "container not created"). A message that is only the class is kept.
+ * Unimplemented has no kind of its own, so its class stays in the text
+ * ("service containerd.task.v3.Task: not implemented"). */
 static int status_error(int code, const char *message, struct tc_err **err)
 {
         const char *cls = status_class(code);
@@ -166,11 +172,13 @@ static int status_error(int code, const char *message, struct tc_err **err)
         if (n > c + 2 && strcmp(message + n - c, cls) == 0 &&
             strncmp(message + n - c - 2, ": ", 2) == 0)
                 n -= c + 2;
+        if (code == 12)
+                return tc_fail(err, TC_UNAVAILABLE, "%.*s: %s", (int) n, message, cls);
         return tc_fail(err, ttrpc_status_kind(code), "%.*s", (int) n, message);
 }
 
-int ttrpc_decode_response(const uint8_t *body, size_t len, uint8_t **ret_payload,
-                          size_t *ret_len, struct tc_err **err)
+int ttrpc_decode_response(const uint8_t *body, size_t len, uint8_t **ret_payload, size_t *ret_len,
+                          struct tc_err **err)
 {
         static const uint8_t empty[1];
         _cleanup_(response_freep) Tcpb__Response *r = NULL;
@@ -255,7 +263,7 @@ void ttrpc_conn_freep(struct ttrpc_conn **c)
 static int parse_address(const char *address, struct sockaddr_un *ret_sa, socklen_t *ret_len,
                          struct tc_err **err)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
         const char *path = address;
         bool abstract = false;
         size_t n;
@@ -274,8 +282,7 @@ static int parse_address(const char *address, struct sockaddr_un *ret_sa, sockle
                 return tc_fail(err, TC_INVALID_ARGUMENT, "shim address too long: \"%s\"", address);
         memcpy(sa.sun_path + abstract, path, n);
         *ret_sa = sa;
-        *ret_len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + abstract + n +
-                                !abstract);
+        *ret_len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + abstract + n + !abstract);
         return 0;
 }
 
@@ -305,12 +312,11 @@ static int connect_until(int fd, const struct sockaddr_un *sa, socklen_t len, co
                 if (errno == EINTR)
                         continue;
                 if (errno != EAGAIN)
-                        return tc_fail_sys(err, TC_UNAVAILABLE, errno,
-                                           "shim not reachable at %s", address);
+                        return tc_fail_sys(err, TC_UNAVAILABLE, errno, "shim not reachable at %s",
+                                           address);
                 if (ms_left(deadline) == 0)
                         return tc_fail(err, TC_DEADLINE_EXCEEDED,
-                                       "shim at %s did not accept the connection in time",
-                                       address);
+                                       "shim at %s did not accept the connection in time", address);
                 (void) poll(NULL, 0, 10);
         }
         return 0;
@@ -341,10 +347,9 @@ static int fail_closed(struct ttrpc_conn *c, struct tc_err **err)
         return tc_fail(err, TC_UNAVAILABLE, "connection closed by shim");
 }
 
-static int wait_ready(struct ttrpc_conn *c, short events, const struct call *k,
-                      struct tc_err **err)
+static int wait_ready(struct ttrpc_conn *c, short events, const struct call *k, struct tc_err **err)
 {
-        struct pollfd p = { .fd = c->fd, .events = events };
+        struct pollfd p = {.fd = c->fd, .events = events};
         int r;
 
         for (;;) {
@@ -458,7 +463,7 @@ static int await_response(struct ttrpc_conn *c, uint32_t id, const struct call *
 {
         for (;;) {
                 _cleanup_free_ uint8_t *body = NULL;
-                struct ttrpc_header h = { 0 };
+                struct ttrpc_header h = {0};
 
                 if (read_frame(c, k, &h, &body, err) < 0)
                         return -1;
@@ -469,8 +474,8 @@ static int await_response(struct ttrpc_conn *c, uint32_t id, const struct call *
                 }
                 if (h.type != TTRPC_TYPE_RESPONSE)
                         return tc_fail(err, TC_UNAVAILABLE,
-                                       "invalid frame from shim: message type %u for %s",
-                                       h.type, k->method);
+                                       "invalid frame from shim: message type %u for %s", h.type,
+                                       k->method);
                 *ret_body = steal_ptr(body);
                 *ret_len = h.length;
                 return 0;
@@ -493,7 +498,7 @@ int ttrpc_call(struct ttrpc_conn *c, const char *service, const char *method, co
                size_t req_len, double deadline, uint8_t **ret_resp, size_t *ret_len,
                struct tc_err **err)
 {
-        struct call k = { .method = method, .deadline = deadline };
+        struct call k = {.method = method, .deadline = deadline};
         _cleanup_free_ uint8_t *frame = NULL, *body = NULL;
         size_t frame_len = 0, body_len = 0;
         int64_t timeout_nano = 0;

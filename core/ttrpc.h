@@ -80,7 +80,7 @@ void ttrpc_conn_freep(struct ttrpc_conn **c);
 struct ttrpc_header {
         uint32_t length; /* of the body, header not counted */
         uint32_t stream_id;
-        uint8_t type;    /* enum ttrpc_msg_type */
+        uint8_t type; /* enum ttrpc_msg_type */
         uint8_t flags;
 };
 
@@ -100,12 +100,13 @@ int ttrpc_frame_encode_request(uint32_t stream_id, const char *service, const ch
 /* Decodes a ttrpc.Response body. A status with a non-zero code becomes the
  * error (see ttrpc_status_kind); otherwise *RET_PAYLOAD is a malloc'd copy of
  * the payload (NULL when empty). An empty body is a success with no payload. */
-int ttrpc_decode_response(const uint8_t *body, size_t len, uint8_t **ret_payload,
-                          size_t *ret_len, struct tc_err **err);
+int ttrpc_decode_response(const uint8_t *body, size_t len, uint8_t **ret_payload, size_t *ret_len,
+                          struct tc_err **err);
 /* gRPC status code -> kind, as containerd's errdefs.FromGRPC: 3 InvalidArgument,
  * 4 DeadlineExceeded, 5 NotFound, 6 AlreadyExists, 9 FailedPrecondition and
  * 14 Unavailable map to their kinds. 12 Unimplemented (containerd's
  * ErrNotImplemented, which we lack) is TC_UNAVAILABLE: the shim does not offer
- * that service or method, a problem with the runtime, not with taskctl.
+ * that service or method, a problem with the runtime, not with taskctl; its
+ * message keeps ": not implemented" since the kind does not say it.
  * Anything else, 1 Canceled included, is TC_INTERNAL (containerd's ErrUnknown). */
 enum tc_kind ttrpc_status_kind(int code);

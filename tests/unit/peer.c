@@ -43,7 +43,7 @@ bool peer_write_frame(int fd, uint32_t stream, uint8_t type, const void *body, s
         uint8_t h[TTRPC_HEADER_LEN];
 
         ttrpc_frame_encode_header(
-                &(struct ttrpc_header){ .length = (uint32_t) len, .stream_id = stream, .type = type },
+                &(struct ttrpc_header){.length = (uint32_t) len, .stream_id = stream, .type = type},
                 h);
         return peer_write(fd, h, sizeof h) && peer_write(fd, body, len);
 }

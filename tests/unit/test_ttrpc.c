@@ -19,15 +19,15 @@
 
 /* shim-protocol.md §4: Connect with an empty id and namespace "shimctl" */
 static const uint8_t connect_vector[] = {
-        0x00, 0x00, 0x00, 0x49, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00, 0x0a, 0x17, 'c', 'o', 'n',
-        't', 'a', 'i', 'n', 'e', 'r', 'd', '.', 't', 'a', 's', 'k', '.', 'v', '2', '.', 'T',
-        'a', 's', 'k', 0x12, 0x07, 'C', 'o', 'n', 'n', 'e', 'c', 't', 0x2a, 0x25, 0x0a, 0x1a,
-        'c', 'o', 'n', 't', 'a', 'i', 'n', 'e', 'r', 'd', '-', 'n', 'a', 'm', 'e', 's', 'p',
-        'a', 'c', 'e', '-', 't', 't', 'r', 'p', 'c', 0x12, 0x07, 's', 'h', 'i', 'm', 'c', 't',
-        'l',
+        0x00, 0x00, 0x00, 0x49, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00, 0x0a, 0x17, 'c', 'o',
+        'n',  't',  'a',  'i',  'n',  'e',  'r',  'd',  '.',  't',  'a',  's',  'k', '.',
+        'v',  '2',  '.',  'T',  'a',  's',  'k',  0x12, 0x07, 'C',  'o',  'n',  'n', 'e',
+        'c',  't',  0x2a, 0x25, 0x0a, 0x1a, 'c',  'o',  'n',  't',  'a',  'i',  'n', 'e',
+        'r',  'd',  '-',  'n',  'a',  'm',  'e',  's',  'p',  'a',  'c',  'e',  '-', 't',
+        't',  'r',  'p',  'c',  0x12, 0x07, 's',  'h',  'i',  'm',  'c',  't',  'l',
 };
 /* ConnectResponse{shim_pid=11353} in a Response */
-static const uint8_t connect_reply[] = { 0x12, 0x03, 0x08, 0xd9, 0x58 };
+static const uint8_t connect_reply[] = {0x12, 0x03, 0x08, 0xd9, 0x58};
 
 static struct ttrpc_conn *conn;
 static int peer = -1;
@@ -51,8 +51,8 @@ static void teardown(void)
 
 static int call_in(double seconds)
 {
-        return ttrpc_call(conn, SVC, "Connect", NULL, 0, timefmt_mono() + seconds, &resp,
-                          &resp_len, &err);
+        return ttrpc_call(conn, SVC, "Connect", NULL, 0, timefmt_mono() + seconds, &resp, &resp_len,
+                          &err);
 }
 
 /* ---- framing ---- */
@@ -63,17 +63,17 @@ TestSuite(ttrpc_status, .fini = teardown);
 Test(ttrpc_frame, header_encode)
 {
         uint8_t b[TTRPC_HEADER_LEN];
-        const uint8_t want[] = { 0x00, 0x00, 0x00, 0x49, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00 };
+        const uint8_t want[] = {0x00, 0x00, 0x00, 0x49, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00};
 
-        ttrpc_frame_encode_header(&(struct ttrpc_header){ .length = 0x49, .stream_id = 1,
-                                                          .type = TTRPC_TYPE_REQUEST },
-                                  b);
+        ttrpc_frame_encode_header(
+                &(struct ttrpc_header){.length = 0x49, .stream_id = 1, .type = TTRPC_TYPE_REQUEST},
+                b);
         cr_assert(eq(int, memcmp(b, want, sizeof want), 0));
 }
 
 Test(ttrpc_frame, header_parse_big_endian)
 {
-        const uint8_t b[] = { 0x00, 0x01, 0x02, 0x26, 0x80, 0x00, 0x00, 0x03, 0x02, 0x04 };
+        const uint8_t b[] = {0x00, 0x01, 0x02, 0x26, 0x80, 0x00, 0x00, 0x03, 0x02, 0x04};
         struct ttrpc_header h;
 
         cr_assert(eq(int, ttrpc_frame_parse_header(b, &h, &err), 0));
@@ -85,10 +85,10 @@ Test(ttrpc_frame, header_parse_big_endian)
 
 Test(ttrpc_frame, header_length_limit)
 {
-        const uint8_t max[] = { 0x00, 0x40, 0x00, 0x00, 0, 0, 0, 1, 2, 0 };
-        const uint8_t over[] = { 0x00, 0x40, 0x00, 0x01, 0, 0, 0, 1, 2, 0 };
-        const uint8_t huge[] = { 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1, 2, 0 };
-        struct ttrpc_header h = { 0 };
+        const uint8_t max[] = {0x00, 0x40, 0x00, 0x00, 0, 0, 0, 1, 2, 0};
+        const uint8_t over[] = {0x00, 0x40, 0x00, 0x01, 0, 0, 0, 1, 2, 0};
+        const uint8_t huge[] = {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1, 2, 0};
+        struct ttrpc_header h = {0};
 
         cr_assert(eq(int, ttrpc_frame_parse_header(max, &h, &err), 0));
         cr_assert(eq(u32, h.length, TTRPC_MAX_MESSAGE));
@@ -106,8 +106,8 @@ Test(ttrpc_frame, connect_request_vector)
         size_t len = 0;
 
         cr_assert(eq(int,
-                     ttrpc_frame_encode_request(1, SVC, "Connect", NULL, 0, 0, "shimctl", &f,
-                                                &len, &err),
+                     ttrpc_frame_encode_request(1, SVC, "Connect", NULL, 0, 0, "shimctl", &f, &len,
+                                                &err),
                      0));
         cr_assert(eq(sz, len, sizeof connect_vector));
         cr_assert(eq(int, memcmp(f, connect_vector, len), 0));
@@ -115,15 +115,15 @@ Test(ttrpc_frame, connect_request_vector)
 
 Test(ttrpc_frame, request_fields)
 {
-        const uint8_t payload[] = { 0x0a, 0x03, 'w', 'e', 'b' };
+        const uint8_t payload[] = {0x0a, 0x03, 'w', 'e', 'b'};
         _cleanup_free_ uint8_t *f = NULL;
         struct ttrpc_header h;
         Tcpb__Request *r;
         size_t len = 0;
 
         cr_assert(eq(int,
-                     ttrpc_frame_encode_request(7, SVC, "State", payload, sizeof payload,
-                                                -1, NULL, &f, &len, &err),
+                     ttrpc_frame_encode_request(7, SVC, "State", payload, sizeof payload, -1, NULL,
+                                                &f, &len, &err),
                      0));
         cr_assert(eq(int, ttrpc_frame_parse_header(f, &h, &err), 0));
         cr_assert(eq(u32, h.stream_id, 7));
@@ -147,13 +147,13 @@ Test(ttrpc_frame, request_too_large)
         cr_assert_not_null(big);
         /* the payload alone fits, the Request around it does not */
         cr_assert(eq(int,
-                     ttrpc_frame_encode_request(1, SVC, "Create", big, TTRPC_MAX_MESSAGE, 0,
-                                                NULL, &f, &len, &err),
+                     ttrpc_frame_encode_request(1, SVC, "Create", big, TTRPC_MAX_MESSAGE, 0, NULL,
+                                                &f, &len, &err),
                      -1));
         cr_assert(eq(int, err->kind, TC_INVALID_ARGUMENT));
         cr_assert(eq(int,
-                     ttrpc_frame_encode_request(1, SVC, "Create", big, TTRPC_MAX_MESSAGE + 1,
-                                                0, NULL, &f, &len, &err),
+                     ttrpc_frame_encode_request(1, SVC, "Create", big, TTRPC_MAX_MESSAGE + 1, 0,
+                                                NULL, &f, &len, &err),
                      -1));
         cr_assert(eq(int, err->kind, TC_INVALID_ARGUMENT));
         cr_assert_null(f);
@@ -162,11 +162,12 @@ Test(ttrpc_frame, request_too_large)
 
 Test(ttrpc_frame, response_payload)
 {
-        const uint8_t want[] = { 0x08, 0xd9, 0x58 };
+        const uint8_t want[] = {0x08, 0xd9, 0x58};
 
-        cr_assert(eq(int, ttrpc_decode_response(connect_reply, sizeof connect_reply, &resp,
-                                                &resp_len, &err),
-                     0));
+        cr_assert(eq(
+                int,
+                ttrpc_decode_response(connect_reply, sizeof connect_reply, &resp, &resp_len, &err),
+                0));
         cr_assert(eq(sz, resp_len, 3));
         cr_assert(eq(int, memcmp(resp, want, sizeof want), 0));
 }
@@ -195,17 +196,17 @@ Test(ttrpc_frame, response_status)
 
 Test(ttrpc_frame, response_garbage_and_truncated)
 {
-        const uint8_t garbage[] = { 0xff, 0xff, 0xff };
-        const uint8_t wire7[] = { 0x0f, 0x00 };
-        const uint8_t truncated[] = { 0x12, 0x05, 0x08, 0xd9 };
+        const uint8_t garbage[] = {0xff, 0xff, 0xff};
+        const uint8_t wire7[] = {0x0f, 0x00};
+        const uint8_t truncated[] = {0x12, 0x05, 0x08, 0xd9};
 
         cr_assert(eq(int, ttrpc_decode_response(garbage, sizeof garbage, &resp, &resp_len, &err),
                      -1));
         cr_assert(eq(int, err->kind, TC_UNAVAILABLE));
         cr_assert(eq(int, ttrpc_decode_response(wire7, sizeof wire7, &resp, &resp_len, &err), -1));
         cr_assert(eq(int, err->kind, TC_UNAVAILABLE));
-        cr_assert(eq(int, ttrpc_decode_response(truncated, sizeof truncated, &resp, &resp_len,
-                                                &err),
+        cr_assert(eq(int,
+                     ttrpc_decode_response(truncated, sizeof truncated, &resp, &resp_len, &err),
                      -1));
         cr_assert(eq(int, err->kind, TC_UNAVAILABLE));
         cr_assert_null(resp);
@@ -217,17 +218,22 @@ Test(ttrpc_status, code_to_kind)
                 int code;
                 enum tc_kind kind;
         } rows[] = {
-                { 1, TC_INTERNAL },             /* Canceled: no such kind */
-                { 2, TC_INTERNAL },             /* Unknown: the shim's usual error */
-                { 3, TC_INVALID_ARGUMENT },     { 4, TC_DEADLINE_EXCEEDED },
-                { 5, TC_NOT_FOUND },            { 6, TC_ALREADY_EXISTS },
-                { 7, TC_INTERNAL },             /* PermissionDenied */
-                { 8, TC_INTERNAL },             /* ResourceExhausted */
-                { 9, TC_FAILED_PRECONDITION },  { 11, TC_INTERNAL },
-                { 12, TC_UNAVAILABLE },         /* Unimplemented: wrong service/method */
-                { 13, TC_INTERNAL },            { 14, TC_UNAVAILABLE },
-                { 16, TC_INTERNAL },            { -1, TC_INTERNAL },
-                { 1000, TC_INTERNAL },
+                {1, TC_INTERNAL}, /* Canceled: no such kind */
+                {2, TC_INTERNAL}, /* Unknown: the shim's usual error */
+                {3, TC_INVALID_ARGUMENT},
+                {4, TC_DEADLINE_EXCEEDED},
+                {5, TC_NOT_FOUND},
+                {6, TC_ALREADY_EXISTS},
+                {7, TC_INTERNAL}, /* PermissionDenied */
+                {8, TC_INTERNAL}, /* ResourceExhausted */
+                {9, TC_FAILED_PRECONDITION},
+                {11, TC_INTERNAL},
+                {12, TC_UNAVAILABLE}, /* Unimplemented: wrong service/method */
+                {13, TC_INTERNAL},
+                {14, TC_UNAVAILABLE},
+                {16, TC_INTERNAL},
+                {-1, TC_INTERNAL},
+                {1000, TC_INTERNAL},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(rows); i++)
@@ -241,16 +247,17 @@ Test(ttrpc_status, message_suffix)
                 int code;
                 const char *in, *out;
         } rows[] = {
-                { 5, "container not created: not found", "container not created" },
-                { 5, "process does not exist ghost: not found", "process does not exist ghost" },
-                { 5, "not found", "not found" },            /* only the class: kept */
-                { 6, "x: already exists", "x" },
-                { 6, "x: not found", "x: not found" },      /* another class: kept */
-                { 2, "cannot start a running process", "cannot start a running process" },
-                { 2, "boom: unknown", "boom" },
-                { 12, "method Bogus", "method Bogus" },
-                { 9, "x: failed precondition", "x" },
-                { 5, "", "not found (code 5)" },
+                {5, "container not created: not found", "container not created"},
+                {5, "process does not exist ghost: not found", "process does not exist ghost"},
+                {5, "not found", "not found"}, /* only the class: kept */
+                {6, "x: already exists", "x"},
+                {6, "x: not found", "x: not found"}, /* another class: kept */
+                {2, "cannot start a running process", "cannot start a running process"},
+                {2, "boom: unknown", "boom"},
+                {12, "method Bogus", "method Bogus: not implemented"},
+                {12, "x: not implemented", "x: not implemented"},
+                {9, "x: failed precondition", "x"},
+                {5, "", "not found (code 5)"},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
@@ -314,7 +321,7 @@ Test(ttrpc_call, stream_ids_odd_and_increasing)
 
 Test(ttrpc_call, out_of_order_responses_are_dropped)
 {
-        const uint8_t junk[] = { 0xff, 0xff };
+        const uint8_t junk[] = {0xff, 0xff};
 
         /* a late answer for a call given up on, a frame of another type, then ours */
         cr_assert(peer_write_status(peer, 7, 5, "stale: not found"));
@@ -338,7 +345,7 @@ Test(ttrpc_call, status_error)
 
 Test(ttrpc_call, peer_closes_mid_header)
 {
-        const uint8_t half[] = { 0x00, 0x00, 0x00 };
+        const uint8_t half[] = {0x00, 0x00, 0x00};
 
         cr_assert(peer_write(peer, half, sizeof half));
         cr_assert(eq(int, shutdown(peer, SHUT_WR), 0));
@@ -354,9 +361,9 @@ Test(ttrpc_call, peer_closes_mid_body)
 {
         uint8_t h[TTRPC_HEADER_LEN];
 
-        ttrpc_frame_encode_header(&(struct ttrpc_header){ .length = 5, .stream_id = 1,
-                                                          .type = TTRPC_TYPE_RESPONSE },
-                                  h);
+        ttrpc_frame_encode_header(
+                &(struct ttrpc_header){.length = 5, .stream_id = 1, .type = TTRPC_TYPE_RESPONSE},
+                h);
         cr_assert(peer_write(peer, h, sizeof h));
         cr_assert(peer_write(peer, connect_reply, 2));
         cr_assert(eq(int, shutdown(peer, SHUT_WR), 0));
@@ -380,8 +387,8 @@ Test(ttrpc_call, deadline_exceeded_then_late_answer_dropped)
 {
         cr_assert(eq(int, call_in(0.2), -1));
         cr_assert(eq(int, err->kind, TC_DEADLINE_EXCEEDED));
-        cr_assert(not(eq(ptr, strstr(err->msg, "did not answer Connect within"), NULL)),
-                  "%s", err->msg);
+        cr_assert(not(eq(ptr, strstr(err->msg, "did not answer Connect within"), NULL)), "%s",
+                  err->msg);
         cr_assert(not(ttrpc_closed(conn)));
         /* the shim answers stream 1 after all, then our next call (3) */
         cr_assert(peer_write_status(peer, 1, 4, "late"));
@@ -407,8 +414,8 @@ Test(ttrpc_call, request_too_large_sends_nothing)
 
         cr_assert_not_null(big);
         cr_assert(eq(int,
-                     ttrpc_call(conn, SVC, "Create", big, TTRPC_MAX_MESSAGE,
-                                timefmt_mono() + 5, &resp, &resp_len, &err),
+                     ttrpc_call(conn, SVC, "Create", big, TTRPC_MAX_MESSAGE, timefmt_mono() + 5,
+                                &resp, &resp_len, &err),
                      -1));
         cr_assert(eq(int, err->kind, TC_INVALID_ARGUMENT));
         cr_assert(eq(i64, peer_read_pending(peer, b, sizeof b), -1));
@@ -417,7 +424,7 @@ Test(ttrpc_call, request_too_large_sends_nothing)
 
 Test(ttrpc_call, oversized_frame_breaks_the_connection)
 {
-        const uint8_t h[] = { 0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 1, 2, 0 };
+        const uint8_t h[] = {0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 1, 2, 0};
 
         cr_assert(peer_write(peer, h, sizeof h));
         cr_assert(eq(int, call_in(5), -1));
@@ -431,15 +438,15 @@ Test(ttrpc_call, oversized_frame_breaks_the_connection)
 
 Test(ttrpc_call, wrong_message_type)
 {
-        cr_assert(peer_write_frame(peer, 1, TTRPC_TYPE_REQUEST, connect_reply,
-                                   sizeof connect_reply));
+        cr_assert(
+                peer_write_frame(peer, 1, TTRPC_TYPE_REQUEST, connect_reply, sizeof connect_reply));
         cr_assert(eq(int, call_in(5), -1));
         cr_assert(eq(int, err->kind, TC_UNAVAILABLE));
 }
 
 Test(ttrpc_call, garbage_body)
 {
-        const uint8_t junk[] = { 0x0a, 0x7f, 0x01 };
+        const uint8_t junk[] = {0x0a, 0x7f, 0x01};
 
         cr_assert(peer_write_frame(peer, 1, TTRPC_TYPE_RESPONSE, junk, sizeof junk));
         cr_assert(eq(int, call_in(5), -1));
@@ -511,13 +518,13 @@ static void remove_dir(void)
 /* A socket bound at NAME (abstract when it starts with NUL); listening or not. */
 static int bound(const char *name, size_t len, bool listening)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
         cr_assert(ge(int, fd, 0));
         memcpy(sa.sun_path, name, len);
-        cr_assert(eq(int, bind(fd, (struct sockaddr *) &sa, (socklen_t) (2 + len)), 0),
-                  "%s", strerror(errno));
+        cr_assert(eq(int, bind(fd, (struct sockaddr *) &sa, (socklen_t) (2 + len)), 0), "%s",
+                  strerror(errno));
         if (listening)
                 cr_assert(eq(int, listen(fd, 4), 0));
         return fd;
@@ -570,8 +577,8 @@ Test(ttrpc_dial, no_scheme_is_abstract)
 
         (void) snprintf(name, sizeof name, "%ctc-ttrpc-test-%d", 0, (int) getpid());
         fd = bound(name, strlen(name + 1) + 1, true);
-        cr_assert(eq(int, ttrpc_dial(name + 1, timefmt_mono() + 1, &conn, &err), 0),
-                  "%s", err ? err->msg : "");
+        cr_assert(eq(int, ttrpc_dial(name + 1, timefmt_mono() + 1, &conn, &err), 0), "%s",
+                  err ? err->msg : "");
 }
 
 Test(ttrpc_dial, bad_addresses)
