@@ -28,6 +28,7 @@ struct cli_ctx {
                 *flag_timeout, *flag_log_level;
         bool help;
         char **args; /* positionals of the last cli_parse, freed at exit */
+        char *root_real, *state_real; /* canonical paths of root_fd/state_fd, or NULL */
 };
 
 /* One command: its usage line and help text, and its own options (the global

@@ -40,6 +40,8 @@ static int finish(struct cli_ctx *ctx, int r, struct tc_err *err)
         tc_err_free(err);
         config_release(&ctx->cfg);
         free(ctx->args);
+        free(ctx->root_real);
+        free(ctx->state_real);
         if (ctx->root_fd >= 0)
                 (void) close(ctx->root_fd);
         if (ctx->state_fd >= 0)
