@@ -470,19 +470,43 @@ bool proc_status_ok(int status)
         return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+/* BUF[I..END) trimmed and capped: a line for a message. */
+static char *line_dup(const char *buf, size_t i, size_t end)
+{
+        while (i < end && isspace((unsigned char) buf[i]))
+                i++;
+        while (end > i && isspace((unsigned char) buf[end - 1]))
+                end--;
+        if (end - i > 512)
+                end = i + 512;
+        return strndup(buf + i, end - i);
+}
+
+static bool line_break(char c)
+{
+        return c == '\n' || c == '\r' || c == '\0';
+}
+
 char *proc_first_line(const char *buf, size_t len)
 {
         size_t i = 0, end;
 
         while (i < len && isspace((unsigned char) buf[i]))
                 i++;
-        end = i;
-        while (end < len && buf[end] != '\n' && buf[end] != '\r' && buf[end] != '\0' &&
-               end - i < 512)
-                end++;
-        while (end > i && isspace((unsigned char) buf[end - 1]))
+        for (end = i; end < len && !line_break(buf[end]); end++)
+                ;
+        return line_dup(buf, i, end);
+}
+
+char *proc_last_line(const char *buf, size_t len)
+{
+        size_t end = len, i;
+
+        while (end > 0 && isspace((unsigned char) buf[end - 1]))
                 end--;
-        return strndup(buf + i, end - i);
+        for (i = end; i > 0 && !line_break(buf[i - 1]); i--)
+                ;
+        return line_dup(buf, i, end);
 }
 
 static bool env_overridden(const char *entry, const char *const *set)

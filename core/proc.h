@@ -54,6 +54,9 @@ bool proc_status_ok(int status);
 /* The first non-empty line of BUF (whitespace trimmed, at most 512 bytes),
  * malloc'd; "" when there is none. NULL only when out of memory. */
 char *proc_first_line(const char *buf, size_t len);
+/* The same for the last non-empty line: where a Go program's fatal error is,
+ * after any log lines it wrote first. */
+char *proc_last_line(const char *buf, size_t len);
 
 /* A copy of BASE (NULL: our environment) without any variable named in SET,
  * then SET's "NAME=value" entries appended. Free with strvfreep(). */
