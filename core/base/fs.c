@@ -285,6 +285,12 @@ static void rm_subdir(int fd, const char *name, const char *sub, struct rm_state
                 rm_note_fail(st, sub, errno);
 }
 
+/* What rm_entry needs to know of a mode: directory, symlink, or other. */
+static unsigned char dtype_of(mode_t mode)
+{
+        return S_ISDIR(mode) ? DT_DIR : S_ISLNK(mode) ? DT_LNK : DT_REG;
+}
+
 /* Removes one entry of directory FD: never a mount point (a file can be a
  * bind-mount target too), never through a symlink (unlinkat removes the link). */
 static void rm_entry(int fd, const char *name, unsigned char type, const char *sub,
@@ -298,7 +304,7 @@ static void rm_entry(int fd, const char *name, unsigned char type, const char *s
                                 rm_note_fail(st, sub, errno);
                         return;
                 }
-                type = S_ISDIR(s.st_mode) ? DT_DIR : S_ISLNK(s.st_mode) ? DT_LNK : DT_REG;
+                type = dtype_of(s.st_mode);
         }
         if (type == DT_DIR) {
                 rm_subdir(fd, name, sub, st);
@@ -350,8 +356,7 @@ int fs_rmtree_at(int dfd, const char *name, char **ret_mount, struct tc_err **er
                         return 0;
                 return tc_fail_sys(err, TC_INTERNAL, errno, "stat %s", name);
         }
-        rm_entry(dfd, name, S_ISDIR(s.st_mode) ? DT_DIR : S_ISLNK(s.st_mode) ? DT_LNK : DT_REG,
-                 name, &st);
+        rm_entry(dfd, name, dtype_of(s.st_mode), name, &st);
         if (st.mount) {
                 r = tc_fail(err, TC_FAILED_PRECONDITION, "%s is a mount point, left in place",
                             st.mount);
