@@ -344,13 +344,27 @@ static int save_start(const struct shim_cmd *c, const struct proc_result *r,
                           err);
 }
 
+/* Without a `log` the daemon dies at once while `start` still prints an
+ * address and exits 0 (shim-protocol pitfall 1): refuse to start then. */
+static int check_log(const struct shim_cmd *c, struct tc_err **err)
+{
+        struct stat st;
+
+        if (fstatat(c->bundle_fd, "log", &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return tc_fail_sys(err, TC_FAILED_PRECONDITION, errno, "%s/log", c->bundle_path);
+        if (!S_ISREG(st.st_mode))
+                return tc_fail(err, TC_FAILED_PRECONDITION, "%s/log is not a regular file",
+                               c->bundle_path);
+        return 0;
+}
+
 int shim_start(const struct shim_cmd *c, const void *options, size_t options_len, double deadline,
                struct shim_bootstrap *ret, struct tc_err **err)
 {
         _cleanup_(proc_result_release) struct proc_result r = { 0 };
         struct shim_bootstrap b = { 0 };
 
-        if (cmd_check(c, err) < 0)
+        if (cmd_check(c, err) < 0 || check_log(c, err) < 0)
                 return tc_wrap(err, "shim start");
         if (shim_run(c, "start", options, options_len, deadline, &r, err) < 0)
                 return tc_wrap(err, "shim start");

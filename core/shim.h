@@ -53,7 +53,8 @@ struct shim_cmd {
  * printed the JSON form) into the bundle. A non-zero exit is TC_UNAVAILABLE
  * "shim start failed: exit status N: <the shim's error line>".
  * On failure after the shim wrote <bundle>/address, that file still names the
- * shim for the caller's rollback. The bundle's `log` must exist (bundle_new). */
+ * shim for the caller's rollback. The bundle's `log` must be a regular file
+ * (bundle_new makes it): otherwise TC_FAILED_PRECONDITION, nothing is run. */
 int shim_start(const struct shim_cmd *c, const void *options, size_t options_len, double deadline,
                struct shim_bootstrap *ret, struct tc_err **err);
 

@@ -54,6 +54,8 @@ static void setup(void)
         cr_assert(eq(int, mkdir(bundle, 0700), 0));
         bundle_fd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         cr_assert(bundle_fd >= 0);
+        (void) snprintf(path, sizeof path, "%s/log", bundle);
+        write_file(path, "", 0600);
 }
 
 static void teardown(void)
@@ -564,4 +566,17 @@ Test(shim, read_binary_path, .init = setup, .fini = teardown)
         write_file(path, "/usr/bin/containerd-shim-runc-v2", 0600);
         cr_assert(eq(int, shim_read_binary_path(bundle_fd, &p, &err), 0));
         cr_assert(eq(str, p, "/usr/bin/containerd-shim-runc-v2"));
+}
+
+Test(shim, start_refuses_a_bundle_without_log, .init = setup, .fini = teardown)
+{
+        _cleanup_(tc_err_freep) struct tc_err *err = NULL;
+        struct shim_cmd c = cmd(fake("containerd-shim-fake-v1", "touch ran; exit 0"));
+        struct shim_bootstrap b = { 0 };
+        struct stat st;
+
+        cr_assert(eq(int, unlinkat(bundle_fd, "log", 0), 0));
+        cr_assert(eq(int, shim_start(&c, NULL, 0, timefmt_mono() + 10, &b, &err), -1));
+        cr_assert(eq(int, err->kind, TC_FAILED_PRECONDITION));
+        cr_assert(eq(int, fstatat(bundle_fd, "ran", &st, 0), -1), "the shim must not run");
 }
