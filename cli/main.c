@@ -1,1 +1,95 @@
-int main(void) { return 0; }
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/base/cleanup.h"
+
+/* git-style command table; "containers" has its own sub-table */
+static const struct cli_entry commands[] = {
+        { "cleanup", cmd_cleanup, "remove orphaned work dirs (for cron)" },
+        { "events", cmd_events, "print task lifecycle events" },
+        { "info", cmd_info, "show version, directories, platforms and shims" },
+};
+
+static void usage(FILE *f)
+{
+        fputs("Usage: taskctl [OPTIONS] COMMAND [ARGS]...\n\n"
+              "A daemonless task manager for containerd runtime-v2 shims.\n\nCommands:\n",
+              f);
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (commands[i].summary)
+                        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+        fputs("\nRun 'taskctl COMMAND --help' for a command's options.\n\n", f);
+}
+
+static int finish(struct cli_ctx *ctx, int r, struct tc_err *err)
+{
+        int code = 0;
+
+        if (r < 0) {
+                fprintf(stderr, "taskctl: %s\n", err ? err->msg : "unknown error");
+                code = cli_exit_code(err ? err->kind : TC_INTERNAL);
+        } else if (fflush(stdout) != 0 || ferror(stdout)) {
+                fprintf(stderr, "taskctl: write output: %s\n", strerror(errno));
+                code = 1;
+        }
+        tc_err_free(err);
+        config_release(&ctx->cfg);
+        free(ctx->args);
+        if (ctx->root_fd >= 0)
+                (void) close(ctx->root_fd);
+        if (ctx->state_fd >= 0)
+                (void) close(ctx->state_fd);
+        return code;
+}
+
+static bool only_version_or_help(int argc, char **argv, bool *ret_version)
+{
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "--version") == 0) {
+                        *ret_version = true;
+                        return true;
+                }
+                if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+                        *ret_version = false;
+                        return true;
+                }
+        }
+        return false;
+}
+
+int main(int argc, char **argv)
+{
+        struct cli_ctx ctx = { .root_fd = -1, .state_fd = -1 };
+        struct tc_err *err = NULL;
+        const char *word = cli_take_word(&argc, argv);
+        bool version;
+
+        if (!word) {
+                if (only_version_or_help(argc, argv, &version)) {
+                        if (version)
+                                printf("taskctl %s\n", TASKCTL_VERSION);
+                        else
+                                usage(stdout), cli_print_global_help();
+                        return 0;
+                }
+                usage(stderr);
+                fputs("taskctl: missing command\n", stderr);
+                return 2;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
+                if (strcmp(word, commands[i].name) == 0) {
+                        int r;
+
+                        argv[0] = (char *) word;
+                        r = commands[i].fn(&ctx, argc, argv, &err);
+                        return finish(&ctx, r, err);
+                }
+        }
+        fprintf(stderr, "taskctl: unknown command \"%s\" (see 'taskctl --help')\n", word);
+        return 2;
+}

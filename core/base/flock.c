@@ -92,3 +92,10 @@ bool flock_is_held(int dfd, const char *name)
         }
         return errno == EWOULDBLOCK;
 }
+
+int flock_holder_pid_at(int dfd, const char *name)
+{
+        _cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+        return fd < 0 ? 0 : flock_holder_pid(fd);
+}

@@ -20,3 +20,5 @@ int flock_wait(int fd, int op, double timeout, const char *what, struct tc_err *
 bool flock_is_held(int dfd, const char *name);
 /* PID holding a lock on the inode of FD, per /proc/locks; 0 if unknown. */
 int flock_holder_pid(int fd);
+/* As flock_holder_pid, for the file or directory DFD/NAME (not followed). */
+int flock_holder_pid_at(int dfd, const char *name);

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/base/err.h"
+#include "core/config.h"
+
+enum output_fmt { OUT_TABLE, OUT_JSON };
+
+/* What every command may use: the global options after precedence (flag,
+ * environment, config file, default) has been applied by cli_parse(). */
+struct cli_ctx {
+        const char *ns;
+        const char *root;
+        const char *state;
+        const char *config_path;
+        enum output_fmt output;
+        bool quiet;
+        double timeout;
+        struct config cfg;
+        int root_fd;  /* -1 until cli_root_fd() */
+        int state_fd; /* -1 until cli_state_fd() */
+        /* raw values of the global flags, NULL when not given */
+        const char *flag_ns, *flag_root, *flag_state, *flag_config, *flag_output,
+                *flag_timeout, *flag_log_level;
+        bool help;
+        char **args; /* positionals of the last cli_parse, freed at exit */
+};
+
+/* One command: its usage line and help text, and its own options (the global
+ * options are added by cli_parse, so they may stand anywhere). */
+struct cli_cmd {
+        const char *name;      /* "containers create" */
+        const char *args;      /* "ID [--label K=V]..." (usage after the name) */
+        const char *summary;   /* one line */
+        const char *options;   /* help text for the command's own options, may be NULL */
+        const char *shortopts; /* command's short options, may be NULL or "" */
+        const struct option *longopts; /* NULL or terminated by a zero entry */
+        int min_args, max_args;        /* positional count; max -1 = unlimited */
+};
+
+typedef int (*cli_opt_fn)(void *st, int opt, const char *arg, struct tc_err **err);
+
+/* Parses ARGV (ARGV[0] is the command name) with the command's options and the
+ * global ones, applies precedence, loads the config file and validates the
+ * namespace. Returns 0 with the positional args in ret_args/ret_nargs (pointing
+ * into argv), 1 if --help was printed (the handler returns 0), -1 on error. */
+int cli_parse(struct cli_ctx *ctx, const struct cli_cmd *cmd, int argc, char **argv, cli_opt_fn fn,
+              void *st, char ***ret_args, int *ret_nargs, struct tc_err **err);
+
+/* ROOT and STATE as directory fds; CREATE makes them (0711) if missing. Without
+ * CREATE a missing one is TC_NOT_FOUND. Kept open in ctx; closed at exit. */
+int cli_root_fd(struct cli_ctx *ctx, bool create, int *ret_fd, struct tc_err **err);
+int cli_state_fd(struct cli_ctx *ctx, bool create, int *ret_fd, struct tc_err **err);
+
+/* Removes the first word that is not an option (skipping the values of global
+ * options) from ARGV and returns it, or NULL. Used to find "containers" and then
+ * "create" wherever global options stand. */
+const char *cli_take_word(int *argc, char **argv);
+
+/* Handlers: argv[0] is the command name; return 0 or -1 with *err set. */
+typedef int (*cli_handler)(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+
+struct cli_entry {
+        const char *name;
+        cli_handler fn;
+        const char *summary;
+};
+
+int cmd_containers(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+int cmd_events(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+int cmd_info(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+
+void cli_print_global_help(void);
+
+/* exit.c */
+int cli_exit_code(enum tc_kind kind);
+
+/* output.c: tables stream (fixed column widths, no buffering); JSON goes through cJSON. */
+struct table_col {
+        const char *header;
+        int width; /* minimum width; the last column is not padded */
+};
+void table_header(const struct table_col *cols, size_t n);
+void table_row(const struct table_col *cols, size_t n, const char *const *cells);
+struct cJSON;
+/* Prints ITEM as pretty JSON followed by a newline. */
+int output_json(struct cJSON *item, struct tc_err **err);
+/* Streams a JSON array: output_json_begin, output_json_item for each, output_json_end. */
+void output_json_begin(void);
+int output_json_item(struct cJSON *item, struct tc_err **err);
+void output_json_end(void);

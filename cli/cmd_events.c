@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "core/base/cleanup.h"
+#include "core/base/timefmt.h"
+#include "core/events.h"
+
+enum { OPT_SINCE = 0x100, OPT_FOLLOW };
+
+static const struct option events_opts[] = {
+        { "all-namespaces", no_argument, NULL, 'A' },
+        { "since", required_argument, NULL, OPT_SINCE },
+        { "follow", no_argument, NULL, OPT_FOLLOW },
+        { 0 },
+};
+
+static const struct cli_cmd events_cmd = {
+        .name = "events",
+        .args = "[-A] [--since TIME] [--follow]",
+        .summary = "Print the task lifecycle events (create, start, exit, delete) recorded in\n"
+                   "ROOT/events/NS.jsonl. With -o json each event is one JSON line.",
+        .options = "  -A, --all-namespaces  events of every namespace\n"
+                   "      --since TIME      only events at or after TIME (RFC 3339, or a\n"
+                   "                        duration such as 10m meaning that long ago)\n"
+                   "      --follow          keep printing new events until interrupted\n",
+        .shortopts = "A",
+        .longopts = events_opts,
+        .min_args = 0,
+        .max_args = 0,
+};
+
+struct events_opts {
+        bool all, follow, has_since;
+        struct timespec since;
+        enum output_fmt output;
+        bool quiet;
+};
+
+static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
+{
+        struct events_opts *o = st;
+        double secs;
+
+        switch (c) {
+        case 'A': o->all = true; return 0;
+        case OPT_FOLLOW: o->follow = true; return 0;
+        case OPT_SINCE:
+                o->has_since = true;
+                if (timefmt_parse(arg, &o->since))
+                        return 0;
+                if (timefmt_parse_duration(arg, &secs)) {
+                        clock_gettime(CLOCK_REALTIME, &o->since);
+                        o->since.tv_sec -= (time_t) secs;
+                        return 0;
+                }
+                return tc_fail(err, TC_INVALID_ARGUMENT,
+                               "--since \"%s\": expected an RFC 3339 time or a duration", arg);
+        default: return tc_fail(err, TC_INTERNAL, "unhandled option");
+        }
+}
+
+static const struct table_col cols[] = {
+        { "TIME", 30 }, { "NAMESPACE", 12 }, { "TOPIC", 13 }, { "ID", 16 },
+        { "PID", 7 },   { "EXIT", 4 },       { "DETAIL", 0 },
+};
+
+static int print_event(cJSON *ev, void *user, struct tc_err **err)
+{
+        const struct events_opts *o = user;
+        const cJSON *ex = cJSON_GetObjectItem(ev, "exit_status");
+        char pid[16], exit_s[16];
+        const char *cells[7];
+
+        if (o->output == OUT_JSON) {
+                char *t = cJSON_PrintUnformatted(ev);
+
+                if (!t)
+                        return tc_fail(err, TC_INTERNAL, "out of memory");
+                puts(t);
+                free(t);
+                return 0;
+        }
+        (void) snprintf(pid, sizeof pid, "%.0f",
+                        cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "pid")));
+        if (cJSON_IsNumber(ex))
+                (void) snprintf(exit_s, sizeof exit_s, "%.0f", ex->valuedouble);
+        else
+                (void) snprintf(exit_s, sizeof exit_s, "%s", cJSON_IsNull(ex) ? "?" : "");
+        cells[0] = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "time"));
+        cells[1] = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "namespace"));
+        cells[2] = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "topic"));
+        cells[3] = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "id"));
+        cells[4] = pid;
+        cells[5] = exit_s;
+        cells[6] = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "detail"));
+        table_row(cols, ELEMENTSOF(cols), cells);
+        return 0;
+}
+
+int cmd_events(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
+{
+        struct events_opts o = { 0 };
+        struct events_cursor cur = { 0 };
+        char **args;
+        int nargs, r, root_fd;
+        struct tc_err *e2 = NULL;
+
+        if ((r = cli_parse(ctx, &events_cmd, argc, argv, on_opt, &o, &args, &nargs, err)) != 0)
+                return r < 0 ? -1 : 0;
+        o.output = ctx->output;
+        if (cli_root_fd(ctx, false, &root_fd, &e2) < 0) {
+                bool missing = e2->kind == TC_NOT_FOUND;
+
+                tc_err_free(e2);
+                if (!missing)
+                        return cli_root_fd(ctx, false, &root_fd, err);
+                root_fd = -1;
+        }
+        if (o.output == OUT_TABLE && !ctx->quiet)
+                table_header(cols, ELEMENTSOF(cols));
+        do {
+                if (root_fd < 0 && cli_root_fd(ctx, false, &root_fd, NULL) < 0)
+                        root_fd = -1;
+                if (root_fd >= 0 && (r = events_read(root_fd, o.all ? NULL : ctx->ns,
+                                                     o.has_since ? &o.since : NULL, &cur,
+                                                     print_event, &o, err)) < 0)
+                        break;
+                (void) fflush(stdout);
+                if (o.follow)
+                        nanosleep(&(struct timespec){ 0, 200000000 }, NULL);
+        } while (o.follow);
+        events_cursor_release(&cur);
+        return r < 0 ? -1 : 0;
+}

@@ -1,0 +1,170 @@
+#!/usr/bin/env bats
+# taskctl cleanup: orphan work dirs, built by hand on disk (the real-shim
+# cases are in load.bats and concurrency.bats).
+load helpers
+
+setup() {
+        setup_common
+        R=$BATS_TEST_TMPDIR/root
+        S=$BATS_TEST_TMPDIR/state
+        mkdir -p "$R/tasks/default" "$S/tasks/default"
+}
+
+teardown() {
+        kill_tracked
+        # a test that failed half-way may leave its bind mount behind
+        if mountpoint -q "$R/tasks/default/m/mnt" 2>/dev/null; then umount "$R/tasks/default/m/mnt"; fi
+}
+
+# snapshot of the tree: paths, types, modes, mtimes, link targets
+snapshot() {
+        find "$R" "$S" -printf '%p %y %m %T@ %l\n' | sort
+}
+
+@test "cleanup removes work dirs without a bundle and keeps the others" {
+        mkdir -p "$R/tasks/default/orphan/sub" "$R/tasks/default/live" "$S/tasks/default/live"
+        echo data > "$R/tasks/default/orphan/sub/file"
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "ACTION     NAMESPACE      ID                         DETAIL" ]
+        [[ "$output" == *"remove     default        orphan                     no bundle"* ]]
+        [[ "$output" == *"keep       default        live                       task has a bundle"* ]]
+        [ ! -e "$R/tasks/default/orphan" ]
+        [ -d "$R/tasks/default/live" ]
+}
+
+@test "cleanup -q prints only the removed IDs; -o json gives the rows as objects" {
+        mkdir -p "$R/tasks/default/a" "$R/tasks/default/b" "$S/tasks/default/b"
+        run --separate-stderr tc cleanup --dry-run -o json
+        [ "$status" -eq 0 ]
+        [ "$(echo "$output" | jq -r '.[] | select(.id=="a") | .action')" = remove ]
+        [ "$(echo "$output" | jq -r '.[] | select(.id=="b") | .action')" = keep ]
+        run --separate-stderr tc cleanup -q
+        [ "$status" -eq 0 ]
+        [ "$output" = a ]
+}
+
+@test "cleanup --dry-run leaves the tree byte-for-byte unchanged and prints the real run's rows" {
+        mkdir -p "$R/tasks/default/o1/x" "$R/tasks/default/o2" "$R/tasks/default/keep" \
+                "$S/tasks/default/keep" "$R/tasks/other/o3" "$R/tasks/default/.hidden"
+        echo 1 > "$R/tasks/default/o1/x/f"
+        before=$(snapshot)
+        run --separate-stderr tc cleanup -A --dry-run
+        [ "$status" -eq 0 ]
+        dry=$(echo "$output" | sort)
+        [ "$(snapshot)" = "$before" ]
+        run --separate-stderr tc cleanup -A
+        [ "$status" -eq 0 ]
+        real=$(echo "$output" | sort)
+        [ "$dry" = "$real" ]
+        [ ! -e "$R/tasks/other/o3" ]
+}
+
+@test "cleanup without -A stays in its namespace" {
+        mkdir -p "$R/tasks/default/a" "$R/tasks/other/b"
+        run --separate-stderr tc -n other cleanup
+        [ "$status" -eq 0 ]
+        [ -d "$R/tasks/default/a" ]
+        [ ! -e "$R/tasks/other/b" ]
+}
+
+@test "cleanup keeps hidden entries and skips names that are not task ids" {
+        mkdir -p "$R/tasks/default/.ID" "$R/tasks/default/bad..name" "$R/tasks/.hiddenns/x"
+        run --separate-stderr tc cleanup -A
+        [ "$status" -eq 0 ]
+        [ -d "$R/tasks/default/.ID" ]
+        [ -d "$R/tasks/default/bad..name" ]
+        [ -d "$R/tasks/.hiddenns/x" ]
+        [[ "$output" == *"skip       default        bad..name                  not a valid task id"* ]]
+}
+
+@test "cleanup --older-than removes only work dirs not modified for that long" {
+        mkdir -p "$R/tasks/default/old" "$R/tasks/default/new"
+        touch -d '3 hours ago' "$R/tasks/default/old"
+        run --separate-stderr tc cleanup --older-than 1h
+        [ "$status" -eq 0 ]
+        [ ! -e "$R/tasks/default/old" ]
+        [ -d "$R/tasks/default/new" ]
+        [[ "$output" == *"keep       default        new                        modified recently"* ]]
+}
+
+@test "cleanup --older-than rejects a malformed duration (exit 2, nothing touched)" {
+        mkdir -p "$R/tasks/default/old"
+        run --separate-stderr tc cleanup --older-than 3days
+        [ "$status" -eq 2 ]
+        [ -z "$output" ]
+        [ "$stderr" = 'taskctl: cleanup: --older-than "3days": expected a duration such as 1h or 30m' ]
+        [ -d "$R/tasks/default/old" ]
+}
+
+@test "trap: a work dir that is a symlink to a directory: the link goes, the canary stays" {
+        mkdir -p "$BATS_TEST_TMPDIR/outside"
+        echo canary > "$BATS_TEST_TMPDIR/outside/canary"
+        ln -s "$BATS_TEST_TMPDIR/outside" "$R/tasks/default/evil"
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"remove     default        evil                       not a directory"* ]]
+        [ ! -L "$R/tasks/default/evil" ]
+        [ "$(cat "$BATS_TEST_TMPDIR/outside/canary")" = canary ]
+}
+
+@test "trap: a symlink inside a work dir pointing outside: removed, never followed" {
+        mkdir -p "$BATS_TEST_TMPDIR/outside/deep" "$R/tasks/default/w/sub"
+        echo canary > "$BATS_TEST_TMPDIR/outside/deep/canary"
+        ln -s "$BATS_TEST_TMPDIR/outside" "$R/tasks/default/w/sub/link"
+        ln -s "$BATS_TEST_TMPDIR/outside/deep/canary" "$R/tasks/default/w/filelink"
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 0 ]
+        [ ! -e "$R/tasks/default/w" ]
+        [ "$(cat "$BATS_TEST_TMPDIR/outside/deep/canary")" = canary ]
+}
+
+@test "trap: a bind mount inside a work dir stays mounted, is reported, exit 1" {
+        mkdir -p "$BATS_TEST_TMPDIR/outside" "$R/tasks/default/m/mnt"
+        echo canary > "$BATS_TEST_TMPDIR/outside/canary"
+        mount --bind "$BATS_TEST_TMPDIR/outside" "$R/tasks/default/m/mnt"
+        run --separate-stderr tc cleanup --dry-run
+        [ "$status" -eq 1 ]
+        dry=$output
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 1 ]
+        [ "$output" = "$dry" ]
+        [[ "$output" == *"left       default        m                          mount point inside, left in place: $R/tasks/default/m/mnt"* ]]
+        [[ "$stderr" == *"taskctl: cleanup: 1 work dir could not be removed"* ]]
+        mountpoint -q "$R/tasks/default/m/mnt"
+        [ "$(cat "$R/tasks/default/m/mnt/canary")" = canary ]
+        [ "$(cat "$BATS_TEST_TMPDIR/outside/canary")" = canary ]
+        umount "$R/tasks/default/m/mnt"
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 0 ]
+        [ ! -e "$R/tasks/default/m" ]
+        [ "$(cat "$BATS_TEST_TMPDIR/outside/canary")" = canary ]
+}
+
+@test "cleanup skips a work dir whose task lock is held, naming the holder" {
+        mkdir -p "$R/tasks/default/busy"
+        flock "$R/tasks/default/busy" sleep 60 &
+        holder=$!
+        track_pid "$holder"
+        # wait until the holder really has it (flock -n then fails)
+        for _ in $(seq 100); do
+                flock -n "$R/tasks/default/busy" true || break
+                sleep 0.05
+        done
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"skip       default        busy                       locked by pid"* ]]
+        [ -d "$R/tasks/default/busy" ]
+}
+
+@test "cleanup with no root or no state directory at all" {
+        run --separate-stderr "$TASKCTL" --root "$BATS_TEST_TMPDIR/nope" --state "$BATS_TEST_TMPDIR/nope2" \
+                --config "$BATS_TEST_TMPDIR/none.json" cleanup
+        [ "$status" -eq 0 ]
+        [ ! -e "$BATS_TEST_TMPDIR/nope" ]
+        mkdir -p "$R/tasks/default/a"
+        rm -rf "$S"
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 0 ]
+        [ ! -e "$R/tasks/default/a" ]
+}
