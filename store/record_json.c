@@ -4,15 +4,10 @@
 #include <string.h>
 
 #include "core/base/cleanup.h"
+#include "core/base/json.h"
 #include "store/base64.h"
 #include "store/record.h"
 #include "store/spec_text.h"
-
-static void json_freep(cJSON **j)
-{
-        cJSON_Delete(*j);
-}
-#define _cleanup_json_ _cleanup_(json_freep)
 
 static int oom(struct tc_err **err)
 {
