@@ -2,12 +2,21 @@
 #include "store/spec_text.h"
 
 #include <cjson/cJSON.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Character classes for the scanners (a table: these loops run over every
+ * byte of every record that list reads). */
+enum { C_PLAIN, C_QUOTE, C_OPEN, C_CLOSE, C_WS };
+static const unsigned char cls[256] = {
+        ['"'] = C_QUOTE, ['{'] = C_OPEN, ['['] = C_OPEN, ['}'] = C_CLOSE, [']'] = C_CLOSE,
+        [' '] = C_WS,    ['\t'] = C_WS,  ['\n'] = C_WS,  ['\r'] = C_WS,
+};
+
 static bool is_ws(char c)
 {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+        return cls[(unsigned char) c] == C_WS;
 }
 
 const char *spec_text_skip_ws(const char *p, const char *end)
@@ -17,13 +26,23 @@ const char *spec_text_skip_ws(const char *p, const char *end)
         return p;
 }
 
-/* P is at an opening quote; returns the position after the closing one. */
+/* P is at an opening quote; returns the position after the closing one: the
+ * next quote not escaped by an odd run of backslashes. */
 static const char *skip_string(const char *p, const char *end)
 {
-        for (p++; p < end && *p != '"'; p++)
-                if (*p == '\\')
-                        p++;
-        return p < end ? p + 1 : end;
+        for (p++; p < end;) {
+                const char *q = memchr(p, '"', (size_t) (end - p));
+                size_t bs = 0;
+
+                if (!q)
+                        break;
+                while (q - bs > p && q[-1 - (ptrdiff_t) bs] == '\\')
+                        bs++;
+                if (bs % 2 == 0)
+                        return q + 1;
+                p = q + 1;
+        }
+        return end;
 }
 
 static const char *skip_value(const char *p, const char *end)
@@ -38,13 +57,15 @@ static const char *skip_value(const char *p, const char *end)
                 return p;
         }
         while (p < end) {
-                if (*p == '"') {
+                unsigned char c = cls[(unsigned char) *p];
+
+                if (c == C_QUOTE) {
                         p = skip_string(p, end);
                         continue;
                 }
-                if (*p == '{' || *p == '[')
+                if (c == C_OPEN)
                         depth++;
-                else if ((*p == '}' || *p == ']') && --depth == 0)
+                else if (c == C_CLOSE && --depth == 0)
                         return p + 1;
                 p++;
         }
@@ -106,7 +127,9 @@ char *spec_text_compact(const char *text, size_t len)
         if (!out)
                 return NULL;
         while (p < end) {
-                if (*p == '"') {
+                unsigned char c = cls[(unsigned char) *p];
+
+                if (c == C_QUOTE) {
                         const char *q = skip_string(p, end);
 
                         memcpy(o, p, (size_t) (q - p));
@@ -114,7 +137,7 @@ char *spec_text_compact(const char *text, size_t len)
                         p = q;
                         continue;
                 }
-                if (!is_ws(*p))
+                if (c != C_WS)
                         *o++ = *p;
                 p++;
         }

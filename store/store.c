@@ -131,14 +131,60 @@ static int ns_dir_existing(struct store *s, struct tc_err **err)
         return missing ? tc_fail(err, TC_NOT_FOUND, "not found") : 0;
 }
 
+/* A read buffer that list reuses for every file: a fresh buffer per record
+ * made malloc consolidate its free lists once per file. */
+struct readbuf {
+        char *buf;
+        size_t cap;
+};
+
+static void readbuf_release(struct readbuf *rb)
+{
+        free(rb->buf);
+        *rb = (struct readbuf){0};
+}
+
+/* Reads FD (SIZE bytes expected; records are replaced, never changed in place)
+ * to EOF into RB, NUL-terminated. */
+static int read_file(int fd, size_t size, struct readbuf *rb, size_t *ret_len, struct tc_err **err)
+{
+        size_t len = 0;
+
+        for (;;) {
+                ssize_t k;
+
+                if (rb->cap < len + 2 || rb->cap < size + 2) {
+                        size_t cap = (size > len ? size : len) + 4096;
+                        char *b = cap <= RECORD_JSON_MAX + 4096 ? realloc(rb->buf, cap) : NULL;
+
+                        if (!b)
+                                return tc_fail(err, TC_INTERNAL,
+                                               "larger than %u bytes or out of memory",
+                                               RECORD_JSON_MAX);
+                        rb->buf = b;
+                        rb->cap = cap;
+                }
+                k = read(fd, rb->buf + len, rb->cap - 1 - len);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return tc_fail_sys(err, TC_INTERNAL, errno, "read");
+                if (k == 0)
+                        break;
+                len += (size_t) k;
+        }
+        rb->buf[len] = '\0';
+        *ret_len = len;
+        return 0;
+}
+
 /* Reads and checks the record file N from the namespace directory. Never
  * repairs: a bad file is reported (TC_INTERNAL) and left for a writer. */
-static int read_record(int nsfd, const struct recname *n, const char *id, struct record **ret,
-                       struct tc_err **err)
+static int read_record(int nsfd, const struct recname *n, const char *id, struct readbuf *rb,
+                       struct record **ret, struct tc_err **err)
 {
         _cleanup_close_ int fd =
                 openat(nsfd, n->file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-        _cleanup_free_ char *text = NULL;
         _cleanup_(record_freep) struct record *r = NULL;
         struct stat st;
         size_t len;
@@ -154,9 +200,12 @@ static int read_record(int nsfd, const struct recname *n, const char *id, struct
                 return tc_fail_sys(err, TC_INTERNAL, errno, "stat %s", n->path);
         if (!S_ISREG(st.st_mode))
                 return tc_fail(err, TC_INTERNAL, "%s: not a regular file", n->path);
-        if (read_all(fd, RECORD_JSON_MAX, &text, &len, err) < 0)
-                return tc_wrap(err, "read %s", n->path);
-        if (record_from_json(text, len, &r, err) < 0 || record_validate(r, err) < 0) {
+        if ((size_t) st.st_size > RECORD_JSON_MAX)
+                return tc_fail(err, TC_INTERNAL, "%s: corrupt record: larger than %u bytes",
+                               n->path, RECORD_JSON_MAX);
+        if (read_file(fd, (size_t) st.st_size, rb, &len, err) < 0)
+                return tc_wrap(err, "%s", n->path);
+        if (record_from_json(rb->buf, len, &r, err) < 0 || record_validate(r, err) < 0) {
                 if (err && *err) /* the stored file is bad, not the caller's input */
                         (*err)->kind = TC_INTERNAL;
                 return tc_wrap(err, "%s: corrupt record", n->path);
@@ -234,6 +283,7 @@ int store_create(struct store *s, struct record *rec, struct tc_err **err)
 
 int store_get(struct store *s, const char *id, struct record **ret_rec, struct tc_err **err)
 {
+        _cleanup_(readbuf_release) struct readbuf rb = {0};
         _cleanup_close_ int lock = -1;
         struct recname n;
 
@@ -242,7 +292,7 @@ int store_get(struct store *s, const char *id, struct record **ret_rec, struct t
         recname_init(&n, s->ns, id);
         if (nslock_take(s->ns_fd, s->ns, LOCK_SH, s->timeout, &lock, err) < 0)
                 return -1;
-        return read_record(s->ns_fd, &n, id, ret_rec, err);
+        return read_record(s->ns_fd, &n, id, &rb, ret_rec, err);
 }
 
 /* As containerStore.Update: read, mask, validate, stamp, write, under one LOCK_EX. */
@@ -250,6 +300,7 @@ int store_update(struct store *s, const char *id, const struct record *patch,
                  const char *const *paths, size_t npaths, struct record **ret_rec,
                  struct tc_err **err)
 {
+        _cleanup_(readbuf_release) struct readbuf rb = {0};
         _cleanup_close_ int lock = -1;
         _cleanup_(record_freep) struct record *cur = NULL;
         struct recname n;
@@ -258,7 +309,7 @@ int store_update(struct store *s, const char *id, const struct record *patch,
                 return -1;
         recname_init(&n, s->ns, id);
         if (nslock_take(s->ns_fd, s->ns, LOCK_EX, s->timeout, &lock, err) < 0 ||
-            read_record(s->ns_fd, &n, id, &cur, err) < 0)
+            read_record(s->ns_fd, &n, id, &rb, &cur, err) < 0)
                 return -1;
         if (record_apply_mask(cur, patch, paths, npaths, err) < 0 || record_validate(cur, err) < 0)
                 return -1;
@@ -307,8 +358,8 @@ static bool record_entry(const char *name, char id[IDENT_MAX + 2])
 }
 
 /* Reads one entry under its own LOCK_SH and hands it to FN. */
-static int list_one(struct store *s, int lockfd, const char *name, store_list_fn fn, void *user,
-                    struct tc_err **err)
+static int list_one(struct store *s, int lockfd, struct readbuf *rb, const char *name,
+                    store_list_fn fn, void *user, struct tc_err **err)
 {
         _cleanup_(record_freep) struct record *rec = NULL;
         _cleanup_(tc_err_freep) struct tc_err *item_err = NULL;
@@ -325,7 +376,7 @@ static int list_one(struct store *s, int lockfd, const char *name, store_list_fn
                 (void) snprintf(what, sizeof what, "namespace \"%s\"", s->ns);
                 if (lockfd >= 0 && flock_wait(lockfd, LOCK_SH, s->timeout, what, err) < 0)
                         return -1;
-                (void) read_record(s->ns_fd, &n, id, &rec, &item_err);
+                (void) read_record(s->ns_fd, &n, id, rb, &rec, &item_err);
                 if (lockfd >= 0)
                         (void) flock(lockfd, LOCK_UN);
                 if (!rec && item_err && item_err->kind == TC_NOT_FOUND)
@@ -361,6 +412,7 @@ static int open_ns_stream(struct store *s, DIR **ret, struct tc_err **err)
 
 int store_list(struct store *s, store_list_fn fn, void *user, struct tc_err **err)
 {
+        _cleanup_(readbuf_release) struct readbuf rb = {0};
         _cleanup_closedir_ DIR *d = NULL;
         _cleanup_close_ int lockfd = -1;
         struct dirent *de;
@@ -373,7 +425,7 @@ int store_list(struct store *s, store_list_fn fn, void *user, struct tc_err **er
                 return -1;
         errno = 0;
         while ((de = readdir(d))) {
-                if (list_one(s, lockfd, de->d_name, fn, user, err) < 0)
+                if (list_one(s, lockfd, &rb, de->d_name, fn, user, err) < 0)
                         return -1;
                 errno = 0;
         }

@@ -72,6 +72,20 @@ Test(record, spec_kept_verbatim_and_compacted)
                      "\"u\":\"\\u00e9\"}"));
 }
 
+Test(record, spec_strings_with_escaped_quotes_and_backslash_runs)
+{
+        /* "a\\" ends in an escaped backslash, "b\"c" holds an escaped quote,
+         * "\\\" d" a backslash and a quote: the spaces inside must stay */
+        const char *in = "{\"spec\": {\"a\": \"x\\\\\", \"b\": \"1 \\\" 2\","
+                         " \"c\": \"\\\\\\\" d \", \"n\": [ 1 , {\"\\\\\": \"}\"} ]}, \"id\": \"x\"}";
+        _cleanup_(record_freep) struct record *r = parse_ok(in);
+
+        cr_assert(eq(str, r->spec,
+                     "{\"a\":\"x\\\\\",\"b\":\"1 \\\" 2\",\"c\":\"\\\\\\\" d \","
+                     "\"n\":[1,{\"\\\\\":\"}\"}]}"));
+        cr_assert(eq(str, r->id, "x"));
+}
+
 Test(record, spec_member_found_under_an_escaped_key)
 {
         _cleanup_(record_freep) struct record *r =
