@@ -292,6 +292,16 @@ int record_from_json(const char *text, size_t len, struct record **ret, struct t
         return 0;
 }
 
+int record_any_from_json(const char *text, size_t len, const char *field, struct record_any *ret,
+                         struct tc_err **err)
+{
+        _cleanup_json_ cJSON *j = NULL;
+
+        if (parse_document(text, len, &j, err) < 0)
+                return -1;
+        return parse_any(j, field, ret, err);
+}
+
 int record_set_spec(struct record *r, const char *text, size_t len, struct tc_err **err)
 {
         _cleanup_json_ cJSON *j = NULL;
