@@ -187,7 +187,7 @@ static int read_record(int nsfd, const struct recname *n, const char *id, struct
                 openat(nsfd, n->file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         _cleanup_(record_freep) struct record *r = NULL;
         struct stat st;
-        size_t len;
+        size_t len = 0;
 
         if (fd < 0 && errno == ENOENT)
                 return tc_fail(err, TC_NOT_FOUND, "not found");
