@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "core/taskapi.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/cleanup.h"
+#include "core/proto/runc.pb-c.h"
+#include "core/proto/task.pb-c.h"
+#include "core/proto/wellknown.pb-c.h"
+
+static void messagep(ProtobufCMessage **m)
+{
+        if (*m)
+                protobuf_c_message_free_unpacked(*m, NULL);
+}
+
+static void anyp(Tcpb__Any **a)
+{
+        if (*a)
+                tcpb__any__free_unpacked(*a, NULL);
+}
+
+#define _cleanup_message_ _cleanup_(messagep)
+
+/* protobuf-c takes char *; proto3 sends "" as nothing */
+static char *str(const char *s)
+{
+        return (char *) (s ? s : "");
+}
+
+static int pack(const ProtobufCMessage *m, uint8_t **ret_buf, size_t *ret_len, struct tc_err **err)
+{
+        size_t len = protobuf_c_message_get_packed_size(m);
+        uint8_t *buf = malloc(len ? len : 1);
+
+        if (!buf)
+                return tc_fail_sys(err, TC_INTERNAL, ENOMEM, "encode %s", m->descriptor->name);
+        (void) protobuf_c_message_pack(m, buf);
+        *ret_buf = buf;
+        *ret_len = len;
+        return 0;
+}
+
+/* Encodes REQ, calls METHOD, decodes the reply as DESC (the client stubs of
+ * containerd's shim.pb.go do the same for each method). */
+static int call(const struct taskapi *t, const char *method, const ProtobufCMessage *req,
+                const ProtobufCMessageDescriptor *desc, double deadline, ProtobufCMessage **ret,
+                struct tc_err **err)
+{
+        static const uint8_t empty[1];
+        _cleanup_free_ uint8_t *buf = NULL, *resp = NULL;
+        size_t len = 0, resp_len = 0;
+        ProtobufCMessage *m;
+
+        if (pack(req, &buf, &len, err) < 0 ||
+            ttrpc_call(t->conn, t->service ? t->service : TASKAPI_SERVICE_V2, method, buf, len,
+                       deadline, &resp, &resp_len, err) < 0)
+                return -1;
+        m = protobuf_c_message_unpack(desc, NULL, resp_len, resp ? resp : empty);
+        if (!m)
+                return tc_fail(err, TC_UNAVAILABLE, "malformed %s response from shim", method);
+        *ret = m;
+        return 0;
+}
+
+const char *taskapi_service_for_version(int version)
+{
+        switch (version) {
+        case 2:
+                return TASKAPI_SERVICE_V2;
+        case 3:
+                return TASKAPI_SERVICE_V3;
+        default:
+                return NULL;
+        }
+}
+
+const char *taskapi_status_name(int status)
+{
+        static const char *const names[] = {
+                [TASKAPI_STATUS_CREATED] = "created", [TASKAPI_STATUS_RUNNING] = "running",
+                [TASKAPI_STATUS_STOPPED] = "stopped", [TASKAPI_STATUS_PAUSED] = "paused",
+                [TASKAPI_STATUS_PAUSING] = "pausing",
+        };
+
+        if (status > 0 && (size_t) status < ELEMENTSOF(names))
+                return names[status];
+        return "unknown";
+}
+
+static void exit_from_pb(uint32_t status, const Tcpb__Timestamp *at, struct taskapi_exit *ret)
+{
+        *ret = (struct taskapi_exit){.status = status};
+        if (!at || at->seconds <= 0)
+                return;
+        ret->exited = true;
+        ret->at.tv_sec = (time_t) at->seconds;
+        /* the peer's value: keep the timespec valid whatever it sent */
+        ret->at.tv_nsec = at->nanos >= 0 && at->nanos < 1000000000 ? at->nanos : 0;
+}
+
+int taskapi_connect(const struct taskapi *t, const char *id, double deadline,
+                    uint32_t *ret_shim_pid, uint32_t *ret_task_pid, struct tc_err **err)
+{
+        Tcpb__ConnectRequest req = TCPB__CONNECT_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+        const Tcpb__ConnectResponse *r;
+
+        req.id = str(id);
+        if (call(t, "Connect", &req.base, &tcpb__connect_response__descriptor, deadline, &m, err) <
+            0)
+                return -1;
+        r = (const Tcpb__ConnectResponse *) m;
+        if (ret_shim_pid)
+                *ret_shim_pid = r->shim_pid;
+        if (ret_task_pid)
+                *ret_task_pid = r->task_pid;
+        return 0;
+}
+
+/* The rootfs mounts as protobuf-c wants them: an array of pointers into
+ * RET_MOUNTS. The strings stay the caller's. */
+static int mounts_to_pb(const struct taskapi_mount *in, size_t n, Tcpb__Mount **ret_mounts,
+                        Tcpb__Mount ***ret_ptrs, struct tc_err **err)
+{
+        _cleanup_free_ Tcpb__Mount *ms = calloc(n ? n : 1, sizeof *ms);
+        _cleanup_free_ Tcpb__Mount **ptrs = calloc(n ? n : 1, sizeof *ptrs);
+
+        if (!ms || !ptrs)
+                return tc_fail_sys(err, TC_INTERNAL, ENOMEM, "encode rootfs mounts");
+        for (size_t i = 0; i < n; i++) {
+                size_t k = 0;
+
+                tcpb__mount__init(&ms[i]);
+                ms[i].type = str(in[i].type);
+                ms[i].source = str(in[i].source);
+                while (in[i].options && in[i].options[k])
+                        k++;
+                ms[i].options = (char **) in[i].options;
+                ms[i].n_options = k;
+                ptrs[i] = &ms[i];
+        }
+        *ret_mounts = steal_ptr(ms);
+        *ret_ptrs = steal_ptr(ptrs);
+        return 0;
+}
+
+int taskapi_create(const struct taskapi *t, const struct taskapi_create_req *req, double deadline,
+                   uint32_t *ret_pid, struct tc_err **err)
+{
+        Tcpb__CreateTaskRequest pb = TCPB__CREATE_TASK_REQUEST__INIT;
+        _cleanup_(anyp) Tcpb__Any *options = NULL;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+        _cleanup_free_ Tcpb__Mount *mounts = NULL;
+        _cleanup_free_ Tcpb__Mount **mount_ptrs = NULL;
+
+        if (req->options_any_len > 0) {
+                options = tcpb__any__unpack(NULL, req->options_any_len, req->options_any);
+                if (!options)
+                        return tc_fail(err, TC_INVALID_ARGUMENT,
+                                       "runtime options are not an encoded google.protobuf.Any");
+        }
+        if (mounts_to_pb(req->rootfs, req->n_rootfs, &mounts, &mount_ptrs, err) < 0)
+                return -1;
+        pb.rootfs = mount_ptrs;
+        pb.n_rootfs = req->n_rootfs;
+        pb.id = str(req->id);
+        pb.bundle = str(req->bundle);
+        pb.terminal = req->terminal;
+        pb.stdin = str(req->stdin_path);
+        pb.stdout = str(req->stdout_path);
+        pb.stderr = str(req->stderr_path);
+        pb.options = options;
+        if (call(t, "Create", &pb.base, &tcpb__create_task_response__descriptor, deadline, &m,
+                 err) < 0)
+                return -1;
+        *ret_pid = ((const Tcpb__CreateTaskResponse *) m)->pid;
+        return 0;
+}
+
+int taskapi_start(const struct taskapi *t, const char *id, double deadline, uint32_t *ret_pid,
+                  struct tc_err **err)
+{
+        Tcpb__StartRequest req = TCPB__START_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+
+        req.id = str(id);
+        if (call(t, "Start", &req.base, &tcpb__start_response__descriptor, deadline, &m, err) < 0)
+                return -1;
+        *ret_pid = ((const Tcpb__StartResponse *) m)->pid;
+        return 0;
+}
+
+void taskapi_state_release(struct taskapi_state *s)
+{
+        free(s->id);
+        free(s->bundle);
+        free(s->stdin_path);
+        free(s->stdout_path);
+        free(s->stderr_path);
+        *s = (struct taskapi_state){0};
+}
+
+static int state_from_pb(const Tcpb__StateResponse *r, struct taskapi_state *ret,
+                         struct tc_err **err)
+{
+        struct taskapi_state s = {
+                .id = strdup(r->id),
+                .bundle = strdup(r->bundle),
+                .pid = r->pid,
+                .status = (enum taskapi_status) r->status,
+                .stdin_path = strdup(r->stdin),
+                .stdout_path = strdup(r->stdout),
+                .stderr_path = strdup(r->stderr),
+                .terminal = r->terminal,
+        };
+
+        if (!s.id || !s.bundle || !s.stdin_path || !s.stdout_path || !s.stderr_path) {
+                taskapi_state_release(&s);
+                return tc_fail_sys(err, TC_INTERNAL, ENOMEM, "decode State response");
+        }
+        exit_from_pb(r->exit_status, r->exited_at, &s.exit);
+        *ret = s;
+        return 0;
+}
+
+int taskapi_state(const struct taskapi *t, const char *id, double deadline,
+                  struct taskapi_state *ret_state, struct tc_err **err)
+{
+        Tcpb__StateRequest req = TCPB__STATE_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+
+        req.id = str(id);
+        if (call(t, "State", &req.base, &tcpb__state_response__descriptor, deadline, &m, err) < 0)
+                return -1;
+        return state_from_pb((const Tcpb__StateResponse *) m, ret_state, err);
+}
+
+int taskapi_kill(const struct taskapi *t, const char *id, uint32_t signal, bool all,
+                 double deadline, struct tc_err **err)
+{
+        Tcpb__KillRequest req = TCPB__KILL_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+
+        req.id = str(id);
+        req.signal = signal;
+        req.all = all;
+        return call(t, "Kill", &req.base, &tcpb__empty__descriptor, deadline, &m, err);
+}
+
+int taskapi_wait(const struct taskapi *t, const char *id, double deadline,
+                 struct taskapi_exit *ret_exit, struct tc_err **err)
+{
+        Tcpb__WaitRequest req = TCPB__WAIT_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+        const Tcpb__WaitResponse *r;
+
+        req.id = str(id);
+        if (call(t, "Wait", &req.base, &tcpb__wait_response__descriptor, deadline, &m, err) < 0)
+                return -1;
+        r = (const Tcpb__WaitResponse *) m;
+        exit_from_pb(r->exit_status, r->exited_at, ret_exit);
+        return 0;
+}
+
+static void deleted_from_pb(const Tcpb__DeleteResponse *r, struct taskapi_deleted *ret)
+{
+        ret->pid = r->pid;
+        exit_from_pb(r->exit_status, r->exited_at, &ret->exit);
+}
+
+int taskapi_delete(const struct taskapi *t, const char *id, double deadline,
+                   struct taskapi_deleted *ret_deleted, struct tc_err **err)
+{
+        Tcpb__DeleteRequest req = TCPB__DELETE_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+
+        req.id = str(id);
+        if (call(t, "Delete", &req.base, &tcpb__delete_response__descriptor, deadline, &m, err) < 0)
+                return -1;
+        deleted_from_pb((const Tcpb__DeleteResponse *) m, ret_deleted);
+        return 0;
+}
+
+int taskapi_pids(const struct taskapi *t, const char *id, double deadline, uint32_t **ret_pids,
+                 size_t *ret_n, struct tc_err **err)
+{
+        Tcpb__PidsRequest req = TCPB__PIDS_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+        const Tcpb__PidsResponse *r;
+        uint32_t *pids = NULL;
+
+        req.id = str(id);
+        if (call(t, "Pids", &req.base, &tcpb__pids_response__descriptor, deadline, &m, err) < 0)
+                return -1;
+        r = (const Tcpb__PidsResponse *) m;
+        if (r->n_processes > 0) {
+                pids = calloc(r->n_processes, sizeof *pids);
+                if (!pids)
+                        return tc_fail_sys(err, TC_INTERNAL, ENOMEM, "decode Pids response");
+                for (size_t i = 0; i < r->n_processes; i++)
+                        pids[i] = r->processes[i]->pid;
+        }
+        *ret_pids = pids;
+        *ret_n = r->n_processes;
+        return 0;
+}
+
+int taskapi_shutdown(const struct taskapi *t, const char *id, bool now, double deadline,
+                     struct tc_err **err)
+{
+        Tcpb__ShutdownRequest req = TCPB__SHUTDOWN_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
+
+        req.id = str(id);
+        req.now = now;
+        if (call(t, "Shutdown", &req.base, &tcpb__empty__descriptor, deadline, &m, &e) == 0)
+                return 0;
+        /* as shim.Shutdown: errors.Is(err, ttrpc.ErrClosed) is success */
+        if (ttrpc_closed(t->conn))
+                return 0;
+        if (err) {
+                tc_err_free(*err);
+                *err = steal_ptr(e);
+        }
+        return -1;
+}
+
+int taskapi_encode_any(const char *type_url, const uint8_t *value, size_t value_len,
+                       uint8_t **ret_buf, size_t *ret_len, struct tc_err **err)
+{
+        Tcpb__Any any = TCPB__ANY__INIT;
+
+        any.type_url = str(type_url);
+        any.value.data = (uint8_t *) value;
+        any.value.len = value_len;
+        return pack(&any.base, ret_buf, ret_len, err);
+}
+
+int taskapi_encode_runc_options(const struct taskapi_runc_options *o, uint8_t **ret_buf,
+                                size_t *ret_len, struct tc_err **err)
+{
+        Tcpb__RuncOptions pb = TCPB__RUNC_OPTIONS__INIT;
+        _cleanup_free_ uint8_t *value = NULL;
+        size_t len = 0;
+
+        pb.no_pivot_root = o->no_pivot_root;
+        pb.no_new_keyring = o->no_new_keyring;
+        pb.shim_cgroup = str(o->shim_cgroup);
+        pb.io_uid = o->io_uid;
+        pb.io_gid = o->io_gid;
+        pb.binary_name = str(o->binary_name);
+        pb.root = str(o->root);
+        pb.criu_path = str(o->criu_path);
+        pb.systemd_cgroup = o->systemd_cgroup;
+        pb.criu_image_path = str(o->criu_image_path);
+        pb.criu_work_path = str(o->criu_work_path);
+        if (pack(&pb.base, &value, &len, err) < 0)
+                return -1;
+        return taskapi_encode_any(TASKAPI_RUNC_OPTIONS_TYPE, value, len, ret_buf, ret_len, err);
+}
+
+int taskapi_decode_delete_response(const uint8_t *buf, size_t len,
+                                   struct taskapi_deleted *ret_deleted, struct tc_err **err)
+{
+        static const uint8_t empty[1];
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+
+        m = protobuf_c_message_unpack(&tcpb__delete_response__descriptor, NULL, len,
+                                      len ? buf : empty);
+        if (!m)
+                return tc_fail(err, TC_UNAVAILABLE,
+                               "malformed DeleteResponse from the shim's delete action");
+        deleted_from_pb((const Tcpb__DeleteResponse *) m, ret_deleted);
+        return 0;
+}
