@@ -168,8 +168,22 @@ static const struct cli_cmd list_cmd = {
 struct list_state {
         struct cli_ctx *ctx;
         const struct filter *filter;
+        bool json, started;
         unsigned bad;
 };
+
+/* The header (or "[") goes out with the first row, so that a listing that
+ * fails before any row (a lock wait that timed out) leaves stdout empty. */
+static void list_start(struct list_state *st)
+{
+        if (st->started)
+                return;
+        st->started = true;
+        if (st->json)
+                output_json_begin();
+        else if (!st->ctx->quiet)
+                table_header(cols, ELEMENTSOF(cols));
+}
 
 static int list_item(const struct store_item *item, void *user, struct tc_err **err)
 {
@@ -183,11 +197,12 @@ static int list_item(const struct store_item *item, void *user, struct tc_err **
         }
         if (!filter_match(st->filter, record_field, (void *) item->rec))
                 return 0;
+        list_start(st);
         if (st->ctx->quiet) {
                 puts(item->rec->id);
                 return 0;
         }
-        if (st->ctx->output == OUT_TABLE) {
+        if (!st->json) {
                 print_row(item->rec);
                 return 0;
         }
@@ -202,26 +217,23 @@ static int containers_list(struct cli_ctx *ctx, int argc, char **argv, struct tc
         _cleanup_(store_freep) struct store *s = NULL;
         _cleanup_(filter_freep) struct filter *f = NULL;
         struct list_state st = {.ctx = ctx};
-        bool json;
         char **args;
         int nargs, r;
 
         if ((r = cli_parse(ctx, &list_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        json = !ctx->quiet && ctx->output == OUT_JSON;
+        st.json = !ctx->quiet && ctx->output == OUT_JSON;
         if (filter_parse_all((const char *const *) args, (size_t) nargs, &f, err) < 0 ||
             containers_store(ctx, false, &s, err) < 0)
                 return -1;
         st.filter = f;
-        if (json)
-                output_json_begin();
-        else if (!ctx->quiet)
-                table_header(cols, ELEMENTSOF(cols));
         r = s ? store_list(s, list_item, &st, err) : 0;
-        if (json)
-                output_json_end();
+        if (r == 0)
+                list_start(&st); /* an empty listing still has its header or "[]" */
+        if (st.json && st.started)
+                output_json_end(); /* rows already out stay parseable */
         if (r < 0)
-                return tc_wrap(err, "namespace \"%s\"", ctx->ns);
+                return tc_wrap(err, "containers list");
         if (st.bad)
                 return tc_fail(err, TC_INTERNAL, "containers list: %u record%s could not be read",
                                st.bad, st.bad == 1 ? "" : "s");
@@ -292,9 +304,11 @@ static int containers_delete(struct cli_ctx *ctx, int argc, char **argv, struct 
                 return tc_fail(err, TC_NOT_FOUND, "container \"%s\" in namespace \"%s\": not found",
                                args[0], ctx->ns);
         /* as containerd's client: the record must exist before its task matters */
-        if (store_get(s, args[0], &rec, err) < 0 && *err && (*err)->kind == TC_NOT_FOUND)
-                return containers_wrap(ctx, args[0], err);
-        tc_err_freep(err); /* a corrupt record may still be deleted */
+        if (store_get(s, args[0], &rec, err) < 0) {
+                if (!*err || (*err)->kind != TC_INTERNAL)
+                        return containers_wrap(ctx, args[0], err);
+                tc_err_freep(err); /* a corrupt record may still be deleted */
+        }
         if (has_task(ctx, args[0], &task, err) < 0)
                 return -1;
         if (task && !force)

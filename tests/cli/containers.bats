@@ -402,6 +402,10 @@ time.sleep(60)' "$NS_DIR/.lock" &
         refused 7 "taskctl: container \"web\" in namespace \"default\": namespace \"default\" is locked by pid $holder (waited 0.3s)"
         run --separate-stderr tc --timeout 0.3 containers create db --spec "$SPEC"
         [ "$status" -eq 7 ]
+        run --separate-stderr tc --timeout 0.3 containers delete web
+        refused 7 "taskctl: container \"web\" in namespace \"default\": namespace \"default\" is locked by pid $holder (waited 0.3s)"
+        run --separate-stderr tc --timeout 0.3 containers list -o json
+        refused 7 "taskctl: containers list: namespace \"default\" is locked by pid $holder (waited 0.3s)"
         kill "$holder"
         wait "$holder" || true
         [ ! -e "$NS_DIR/db.json" ]
