@@ -10,7 +10,9 @@
 
 /* git-style command table; "containers" has its own sub-table */
 static const struct cli_entry commands[] = {
+        { "c", cmd_containers, NULL },
         { "cleanup", cmd_cleanup, "remove orphaned work dirs (for cron)" },
+        { "containers", cmd_containers, "container records: create, get, list, update, delete" },
         { "events", cmd_events, "print task lifecycle events" },
         { "info", cmd_info, "show version, directories, platforms and shims" },
 };
