@@ -74,6 +74,7 @@ struct cli_entry {
 int cmd_containers(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 int cmd_events(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+int cmd_load(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 int cmd_info(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 
 void cli_print_global_help(void);

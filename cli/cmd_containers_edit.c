@@ -8,39 +8,12 @@
 #include <unistd.h>
 
 #include "cli/containers.h"
+#include "cli/runc_options.h"
 #include "core/base/cleanup.h"
 #include "core/base/fs.h"
 #include "core/base/ident.h"
 
-enum {
-        OPT_SPEC = 0x100,
-        OPT_RUNTIME,
-        OPT_LABEL,
-        OPT_UNLABEL,
-        OPT_IMAGE,
-        OPT_SNAPSHOTTER,
-        OPT_SNAPSHOT_KEY,
-        OPT_RUNTIME_OPTIONS,
-        OPT_FROM_JSON,
-        OPT_FIELD,
-};
-
-/* --label and --unlabel, in command-line order (the last one for a key wins). */
-struct label_op {
-        const char *arg;
-        bool unset;
-};
-
-struct edit_opts {
-        const char *spec, *runtime, *image, *snapshotter, *snapshot_key, *runtime_options,
-                *from_json;
-        struct label_op *labels;
-        size_t n_labels;
-        const char **fields;
-        size_t n_fields;
-};
-
-static void edit_opts_release(struct edit_opts *o)
+void edit_opts_release(struct edit_opts *o)
 {
         free(o->labels);
         free(o->fields);
@@ -59,7 +32,7 @@ static int push(void *arrp, size_t *n, size_t size, const void *item, struct tc_
         return 0;
 }
 
-static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
+int containers_record_opt(void *st, int c, const char *arg, struct tc_err **err)
 {
         struct edit_opts *o = st;
 
@@ -137,10 +110,13 @@ static int read_runtime_options(struct record *r, const char *path, struct tc_er
         struct record_any a;
         size_t len;
         int k;
+        bool runc = false;
 
         if (read_input("--runtime-options", path, &text, &len, err) < 0)
                 return -1;
-        if (record_any_from_json(text, len, "runtime.options", &a, err) < 0)
+        /* the runc shim's own options ({"binary_name": "crun"}), or a JSON Any */
+        if (runc_options_any(text, len, &a, &runc, err) < 0 ||
+            (!runc && record_any_from_json(text, len, "runtime.options", &a, err) < 0))
                 return tc_wrap(err, "--runtime-options \"%s\"", path);
         k = record_set_runtime_options(r, &a, err);
         record_any_release(&a);
@@ -236,7 +212,7 @@ static const struct cli_cmd create_cmd = {
         .max_args = 1,
 };
 
-static bool has_record_flags(const struct edit_opts *o)
+bool containers_has_record_flags(const struct edit_opts *o)
 {
         return o->spec || o->runtime || o->image || o->snapshotter || o->snapshot_key ||
                o->runtime_options || o->n_labels;
@@ -262,12 +238,12 @@ static int record_from_flags(struct cli_ctx *ctx, const struct edit_opts *o, con
         return 0;
 }
 
-static int build_create(struct cli_ctx *ctx, const struct edit_opts *o, const char *id,
+int containers_record_build(struct cli_ctx *ctx, const struct edit_opts *o, const char *id,
                         struct record **ret, struct tc_err **err)
 {
         if (!o->from_json)
                 return record_from_flags(ctx, o, id, ret, err);
-        if (has_record_flags(o))
+        if (containers_has_record_flags(o))
                 return tc_fail(err, TC_INVALID_ARGUMENT,
                                "--from-json takes the whole record: it cannot be combined with "
                                "--spec, --runtime, --label, --image, --snapshotter, "
@@ -288,11 +264,11 @@ int cmd_containers_create(struct cli_ctx *ctx, int argc, char **argv, struct tc_
         char **args;
         int nargs, r;
 
-        if ((r = cli_parse(ctx, &create_cmd, argc, argv, on_opt, &o, &args, &nargs, err)) != 0)
+        if ((r = cli_parse(ctx, &create_cmd, argc, argv, containers_record_opt, &o, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
         if (ident_check(args[0], "container id", err) < 0)
                 return -1;
-        if (build_create(ctx, &o, args[0], &rec, err) < 0)
+        if (containers_record_build(ctx, &o, args[0], &rec, err) < 0)
                 return tc_wrap(err, "containers create");
         /* validate before anything (ROOT itself included) is made on disk */
         if (record_validate(rec, err) < 0)
@@ -414,7 +390,7 @@ int cmd_containers_update(struct cli_ctx *ctx, int argc, char **argv, struct tc_
         char **args;
         int nargs, r;
 
-        if ((r = cli_parse(ctx, &update_cmd, argc, argv, on_opt, &o, &args, &nargs, err)) != 0)
+        if ((r = cli_parse(ctx, &update_cmd, argc, argv, containers_record_opt, &o, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
         if (ident_check(args[0], "container id", err) < 0)
                 return -1;

@@ -7,6 +7,42 @@
 #include "cli/cli.h"
 #include "store/store.h"
 
+enum {
+        OPT_SPEC = 0x100,
+        OPT_RUNTIME,
+        OPT_LABEL,
+        OPT_UNLABEL,
+        OPT_IMAGE,
+        OPT_SNAPSHOTTER,
+        OPT_SNAPSHOT_KEY,
+        OPT_RUNTIME_OPTIONS,
+        OPT_FROM_JSON,
+        OPT_FIELD,
+};
+
+/* --label and --unlabel, in command-line order (the last one for a key wins). */
+struct label_op {
+        const char *arg;
+        bool unset;
+};
+
+struct edit_opts {
+        const char *spec, *runtime, *image, *snapshotter, *snapshot_key, *runtime_options,
+                *from_json;
+        struct label_op *labels;
+        size_t n_labels;
+        const char **fields;
+        size_t n_fields;
+};
+
+/* The record flags shared by `containers create|update` and the task `create`. */
+int containers_record_opt(void *st, int c, const char *arg, struct tc_err **err);
+void edit_opts_release(struct edit_opts *o);
+bool containers_has_record_flags(const struct edit_opts *o);
+/* The record that create's flags (or --from-json) describe, not yet validated. */
+int containers_record_build(struct cli_ctx *ctx, const struct edit_opts *o, const char *id,
+                            struct record **ret, struct tc_err **err);
+
 int cmd_containers_create(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 int cmd_containers_update(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 

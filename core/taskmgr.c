@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/base/cleanup.h"
+#include "core/base/fs.h"
 #include "core/base/ident.h"
 #include "core/base/json.h"
 #include "core/base/log.h"
@@ -464,7 +465,20 @@ static int delete_live(const struct taskmgr *m, struct shimconn *sc, const char 
         if (taskapi_delete(&sc->api, id, timefmt_mono() + m->timeout, &del, err) < 0)
                 return (*err)->kind == TC_NOT_FOUND ? 1 : tc_wrap(err, "shim delete");
         exit_from(ret, &del.exit);
+        ret->pid = del.pid;
         return 0;
+}
+
+/* runc's --pid-file in the bundle: the init pid when the shim cannot say */
+static uint32_t read_init_pid(const struct bundle *b)
+{
+        _cleanup_free_ char *buf = NULL;
+        unsigned long v;
+
+        if (fs_read_at(b->fd, "init.pid", 64, &buf, NULL, NULL) < 0)
+                return 0;
+        v = strtoul(buf, NULL, 10);
+        return v > 0 && v < (1ul << 22) ? (uint32_t) v : 0;
 }
 
 static int delete_locked(const struct taskmgr *m, const char *id, bool force,
@@ -476,12 +490,12 @@ static int delete_locked(const struct taskmgr *m, const char *id, bool force,
         struct tc_err *e = NULL;
         const char *detail = NULL;
         bool clean = false;
-        int r, pid = 0;
+        int r;
 
         memset(ret, 0, sizeof *ret);
         if (bundle_load(&m->roots, m->ns, id, &b, err) < 0)
                 return -1;
-        (void) bundle_read_shim_pid(b, &pid, NULL);
+        ret->pid = read_init_pid(b); /* before the shim's delete action removes it */
         shimconn_init(&sc, &m->roots, m->ns, id);
         r = shimconn_connect(&sc, b, m->timeout, &e);
         if (r == 0) {
@@ -504,8 +518,10 @@ static int delete_locked(const struct taskmgr *m, const char *id, bool force,
         shimconn_release(&sc);
         if (bundle_delete(b, err) < 0)
                 return -1;
-        record_event(m, m->ns, EVENT_TASK_EXIT, id, (uint32_t) pid, ret, detail);
-        record_event(m, m->ns, EVENT_TASK_DELETE, id, (uint32_t) pid, ret, detail);
+        if (!ret->pid)
+                ret->pid = read_init_pid(b);
+        record_event(m, m->ns, EVENT_TASK_EXIT, id, ret->pid, ret, detail);
+        record_event(m, m->ns, EVENT_TASK_DELETE, id, ret->pid, ret, detail);
         return 0;
 }
 

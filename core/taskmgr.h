@@ -50,6 +50,7 @@ void task_info_release(struct task_info *t);
 
 /* Exit status as delete reports it: observed, or unknown (dead shim). */
 struct task_exit {
+        uint32_t pid; /* the task's init pid, 0 if unknown */
         bool known;
         uint32_t status;
         char at[TIMEFMT_LEN];
