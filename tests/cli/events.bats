@@ -1,0 +1,98 @@
+#!/usr/bin/env bats
+# taskctl events: the lifecycle events taskctl records itself (there is no
+# daemon to publish to), on the real shim and runc.
+load helpers
+
+setup() {
+        setup_common
+        ROOTFS=$(busybox_rootfs)
+        make_spec sh -c 'echo hi; exit 3' > "$BATS_TEST_TMPDIR/spec.json"
+}
+
+teardown() {
+        for id in t1 t2; do
+                tc delete --force "$id" >/dev/null 2>&1 || true
+                tc -n other delete --force "$id" >/dev/null 2>&1 || true
+        done
+        kill_tracked
+}
+
+lifecycle() { # [-n NS] ID: create, start, wait, delete a task that exits 3
+        tc "$@" --spec "$BATS_TEST_TMPDIR/spec.json" --rootfs "$ROOTFS" create >/dev/null
+        tc "$@" start >/dev/null
+        tc "$@" wait >/dev/null
+        tc "$@" delete >/dev/null
+}
+
+@test "events: create, start, exit (the real status), delete, as table and JSON lines" {
+        lifecycle t1
+        run --separate-stderr tc events -o json
+        [ "$status" -eq 0 ]
+        [ "${#lines[@]}" -eq 4 ]
+        [ "$(echo "$output" | jq -r .topic | tr '\n' ' ')" = "/tasks/create /tasks/start /tasks/exit /tasks/delete " ]
+        [ "$(echo "$output" | jq -r 'select(.topic=="/tasks/exit") | .exit_status')" = 3 ]
+        [ "$(echo "$output" | jq -r 'select(.topic=="/tasks/create") | .exit_status')" = null ]
+        [ "$(echo "$output" | jq -r '.id' | sort -u)" = t1 ]
+        [ "$(echo "$output" | jq -r '.namespace' | sort -u)" = default ]
+        pid=$(echo "$output" | jq -r 'select(.topic=="/tasks/start") | .pid')
+        [ "$pid" -gt 1 ]
+        [ "$(echo "$output" | jq -r 'select(.topic=="/tasks/exit") | .pid')" = "$pid" ]
+        echo "$output" | jq -e '.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\.[0-9]{9}Z$")'
+        run --separate-stderr tc events
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "TIME                             NAMESPACE      TOPIC           ID                 PID       EXIT   DETAIL" ]
+        [[ "${lines[3]}" == *"/tasks/exit     t1                 $pid"*" 3      -" ]]
+}
+
+@test "events: --since filters by time; -A spans namespaces; a bad --since is exit 2" {
+        lifecycle t1
+        lifecycle -n other t2
+        run --separate-stderr tc events -o json
+        [ "$(echo "$output" | jq -r .id | sort -u)" = t1 ]
+        run --separate-stderr tc events -A -o json
+        [ "$(echo "$output" | jq -r .id | sort -u | tr '\n' ' ')" = "t1 t2 " ]
+        run --separate-stderr tc events -A --since 1h -o json
+        [ "${#lines[@]}" -eq 8 ]
+        run --separate-stderr tc events -A --since 2099-01-01T00:00:00Z -o json
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
+        run --separate-stderr tc events --since yesterday
+        [ "$status" -eq 2 ]
+        [ -z "$output" ]
+        [ "$stderr" = 'taskctl: events: --since "yesterday": expected an RFC 3339 time or a duration' ]
+}
+
+@test "events --follow prints new events as they are written, until killed" {
+        tc events --follow -o json > "$BATS_TEST_TMPDIR/follow.out" 2>&1 &
+        follower=$!
+        track_pid "$follower"
+        lifecycle t1
+        for _ in $(seq 100); do
+                [ "$(wc -l < "$BATS_TEST_TMPDIR/follow.out")" -ge 4 ] && break
+                sleep 0.1
+        done
+        kill "$follower"
+        wait "$follower" || true
+        [ "$(jq -r .topic "$BATS_TEST_TMPDIR/follow.out" | tr '\n' ' ')" = "/tasks/create /tasks/start /tasks/exit /tasks/delete " ]
+}
+
+@test "the log is rotated past its size limit and both generations are read" {
+        mkdir -p "$BATS_TEST_TMPDIR/root/events"
+        line='{"time":"2026-01-01T00:00:00.000000000Z","namespace":"default","topic":"/tasks/start","id":"old","pid":1,"exit_status":null,"detail":null}'
+        yes "$line" | head -c $((4 * 1024 * 1024 + 4096)) | head -n -1 > "$BATS_TEST_TMPDIR/root/events/default.jsonl"
+        old=$(wc -l < "$BATS_TEST_TMPDIR/root/events/default.jsonl")
+        lifecycle t1
+        [ -f "$BATS_TEST_TMPDIR/root/events/default.jsonl.1" ]
+        [ "$(wc -l < "$BATS_TEST_TMPDIR/root/events/default.jsonl.1")" -eq "$old" ]
+        [ "$(wc -l < "$BATS_TEST_TMPDIR/root/events/default.jsonl")" -eq 4 ]
+        run --separate-stderr tc events -o json
+        [ "${#lines[@]}" -eq $((old + 4)) ]
+        [ "$(echo "$output" | tail -n 1 | jq -r .topic)" = /tasks/delete ]
+}
+
+@test "events with no root at all prints only the header" {
+        run --separate-stderr tc events
+        [ "$status" -eq 0 ]
+        [ "${#lines[@]}" -eq 1 ]
+        [ ! -e "$BATS_TEST_TMPDIR/root" ]
+}
