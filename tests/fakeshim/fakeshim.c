@@ -144,6 +144,37 @@ static bool parse_bool(const char *v, bool *ret)
         return false;
 }
 
+static const struct flag *flag_find(const struct flag *flags, const char *name, size_t len)
+{
+        for (const struct flag *fl = flags; fl->name; fl++)
+                if (strlen(fl->name) == len && strncmp(fl->name, name, len) == 0)
+                        return fl;
+        return NULL;
+}
+
+/* Sets FL from "=VALUE" (EQ, or NULL) or the next argument; returns how many
+ * arguments that took beyond the flag itself. */
+static int flag_set(struct fakeshim *f, const struct flag *fl, const char *eq, const char *next,
+                    const char *argv0, const struct flag *flags)
+{
+        if (!fl->str) {
+                if (eq && !parse_bool(eq + 1, &f->debug))
+                        usage_error(argv0, flags, "invalid boolean value for flag -%s: parse error",
+                                    fl->name);
+                if (!eq)
+                        f->debug = true;
+                return 0;
+        }
+        if (eq) {
+                *fl->str = eq + 1;
+                return 0;
+        }
+        if (!next)
+                usage_error(argv0, flags, "flag needs an argument: -%s", fl->name);
+        *fl->str = next;
+        return 1;
+}
+
 /* Parses flags as Go's flag.Parse: "-x v", "-x=v", "--x v", bool "-x" or
  * "-x=false"; stops at "--" or the first non-flag. Returns the index of the
  * first positional argument. Errors exit 2 with the usage (0 for -h). */
@@ -161,44 +192,26 @@ static int parse_flags(int argc, char **argv, struct fakeshim *f)
         };
         int i = 1;
 
-        for (; i < argc; i++) {
-                const char *a = argv[i], *name, *eq;
+        for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+                const char *name = argv[i] + (argv[i][1] == '-' ? 2 : 1), *eq;
                 const struct flag *fl;
                 size_t len;
 
-                if (a[0] != '-' || a[1] == '\0')
-                        break;
-                if (strcmp(a, "--") == 0)
+                if (strcmp(argv[i], "--") == 0)
                         return i + 1;
-                name = a + (a[1] == '-' ? 2 : 1);
                 if (name[0] == '\0' || name[0] == '-' || name[0] == '=')
-                        usage_error(argv[0], flags, "bad flag syntax: %s", a);
+                        usage_error(argv[0], flags, "bad flag syntax: %s", argv[i]);
                 eq = strchr(name, '=');
                 len = eq ? (size_t) (eq - name) : strlen(name);
-                for (fl = flags; fl->name; fl++)
-                        if (strlen(fl->name) == len && strncmp(fl->name, name, len) == 0)
-                                break;
-                if (!fl->name &&
-                    ((len == 1 && name[0] == 'h') || (len == 4 && strncmp(name, "help", 4) == 0))) {
+                fl = flag_find(flags, name, len);
+                if (!fl &&
+                    ((len == 1 && name[0] == 'h') || (len == 4 && !strncmp(name, "help", 4)))) {
                         usage(stderr, argv[0], flags);
                         exit(0);
                 }
-                if (!fl->name)
+                if (!fl)
                         usage_error(argv[0], flags, "flag provided but not defined: -%s", name);
-                if (!fl->str) {
-                        if (eq && !parse_bool(eq + 1, &f->debug))
-                                usage_error(argv[0], flags,
-                                            "invalid boolean value for flag -%s: parse error",
-                                            fl->name);
-                        if (!eq)
-                                f->debug = true;
-                } else if (eq) {
-                        *fl->str = eq + 1;
-                } else if (i + 1 < argc) {
-                        *fl->str = argv[++i];
-                } else {
-                        usage_error(argv[0], flags, "flag needs an argument: -%s", name);
-                }
+                i += flag_set(f, fl, eq, i + 1 < argc ? argv[i + 1] : NULL, argv[0], flags);
         }
         return i;
 }
@@ -370,6 +383,7 @@ static int action_start(const struct fakeshim *f)
         pid_t pid;
 
         if (f->fault == FAULT_START_HANG) {
+                (void) signal(SIGALRM, SIG_DFL);
                 alarm(f->lifetime); /* safety net; SIGKILL ends it sooner */
                 for (;;)
                         pause();
@@ -430,35 +444,32 @@ static void kill_task(pid_t pid)
                 (void) usleep(10000);
 }
 
-static int action_delete(const struct fakeshim *f)
+/* The pid in BUNDLE/init.pid; -1 if there is none. */
+static long read_init_pid(const char *bundle)
+{
+        char file[PATH_MAX + 96], buf[32];
+        _cleanup_close_ int fd = -1;
+        ssize_t n;
+
+        (void) snprintf(file, sizeof file, "%s/init.pid", bundle);
+        fd = open(file, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || (n = read(fd, buf, sizeof buf - 1)) <= 0)
+                return -1;
+        buf[n] = '\0';
+        return strtol(buf, NULL, 10);
+}
+
+/* The real one: pid -1 as a uint32 when there is no init.pid, exit status
+ * 137 always, exited_at now. */
+static void print_delete_response(long pid)
 {
         Tcpb__DeleteResponse resp = TCPB__DELETE_RESPONSE__INIT;
         Tcpb__Timestamp at = TCPB__TIMESTAMP__INIT;
-        char cwd[PATH_MAX], bundle[PATH_MAX + 80], file[PATH_MAX + 96], buf[32], eb[128];
         struct timespec now = fakeshim_now();
         _cleanup_free_ uint8_t *out = NULL;
-        _cleanup_close_ int fd = -1;
-        long pid = -1;
+        char eb[128];
         ssize_t n;
 
-        /* as the real one: the bundle is dirname(cwd)/<id>, -bundle is ignored */
-        if (!getcwd(cwd, sizeof cwd))
-                die("getwd: %s", fakeshim_strerror(errno, eb));
-        (void) snprintf(bundle, sizeof bundle, "%s/%s", dirname(cwd), f->id);
-        (void) snprintf(file, sizeof file, "%s/runtime", bundle);
-        fd = open(file, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                die("open %s: %s", file, fakeshim_strerror(errno, eb));
-        (void) close(steal_fd(fd));
-        (void) snprintf(file, sizeof file, "%s/init.pid", bundle);
-        fd = open(file, O_RDONLY | O_CLOEXEC);
-        if (fd >= 0 && (n = read(fd, buf, sizeof buf - 1)) > 0) {
-                buf[n] = '\0';
-                pid = strtol(buf, NULL, 10);
-        }
-        if (pid > 0)
-                kill_task((pid_t) pid);
-        /* the real one: pid -1 as a uint32 when there is no init.pid, 137 always */
         resp.pid = (uint32_t) pid;
         resp.exit_status = 128 + SIGKILL;
         at.seconds = now.tv_sec;
@@ -470,6 +481,26 @@ static int action_delete(const struct fakeshim *f)
         n = (ssize_t) tcpb__delete_response__pack(&resp, out);
         if (write(STDOUT_FILENO, out, (size_t) n) != n)
                 die("write delete response: %s", fakeshim_strerror(errno, eb));
+}
+
+/* containerd's cleanupAfterDeadShim binary call: `runtime` must exist (no
+ * Create, no cleanup: exit 1), the task process is SIGKILLed. */
+static int action_delete(const struct fakeshim *f)
+{
+        char cwd[PATH_MAX], bundle[PATH_MAX + 80], file[PATH_MAX + 96], eb[128];
+        long pid;
+
+        /* as the real one: the bundle is dirname(cwd)/<id>, -bundle is ignored */
+        if (!getcwd(cwd, sizeof cwd))
+                die("getwd: %s", fakeshim_strerror(errno, eb));
+        (void) snprintf(bundle, sizeof bundle, "%s/%s", dirname(cwd), f->id);
+        (void) snprintf(file, sizeof file, "%s/runtime", bundle);
+        if (access(file, F_OK) < 0)
+                die("open %s: %s", file, fakeshim_strerror(errno, eb));
+        pid = read_init_pid(bundle);
+        if (pid > 0)
+                kill_task((pid_t) pid);
+        print_delete_response(pid);
         return 0;
 }
 

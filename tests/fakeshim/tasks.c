@@ -104,6 +104,9 @@ static _Noreturn void sleeper_main(const struct fakeshim *f, int ready)
 {
         sigset_t none;
 
+        /* whatever taskctl ignored: a container gets default dispositions */
+        for (int sig = 1; sig < NSIG; sig++)
+                (void) signal(sig, SIG_DFL);
         (void) sigemptyset(&none);
         (void) sigprocmask(SIG_SETMASK, &none, NULL);
         (void) prctl(PR_SET_NAME, FAKESHIM_TASK_COMM, 0, 0, 0);
@@ -269,62 +272,73 @@ static bool task_fill(struct task *t, const Tcpb__CreateTaskRequest *r, pid_t pi
  * init process and init.pid; create-fail then fails the way an IO setup
  * error does after runc create (pitfall 5): the process is leaked, not
  * tracked, and only the `delete` action ends it. */
-static void m_create(struct daemon *d, int fd, uint32_t stream, const ProtobufCMessage *m)
+/* What the shim and runc create leave: `runtime`, a process, init.pid.
+ * Returns the pid, or -1 after replying the error. */
+static pid_t runc_create(struct daemon *d, int fd, uint32_t stream, const char *bundle)
 {
-        const Tcpb__CreateTaskRequest *r = (const Tcpb__CreateTaskRequest *) m;
-        Tcpb__CreateTaskResponse resp = TCPB__CREATE_TASK_RESPONSE__INIT;
-        struct task *t = NULL;
         char pidtext[32], eb[128];
         pid_t pid;
 
-        if (create_fault_first(d))
-                return;
-        if (task_find(d, r->id)) {
-                serve_reply_status(d, fd, stream, CODE_UNKNOWN,
-                                   "OCI runtime create failed: runc create failed: "
-                                   "container with given ID already exists");
-                return;
-        }
-        for (size_t i = 0; i < FAKESHIM_MAX_TASKS && !t; i++)
-                if (!d->tasks[i].used)
-                        t = &d->tasks[i];
-        if (!t) {
-                serve_reply_status(d, fd, stream, CODE_RESOURCE_EXHAUSTED,
-                                   "fakeshim holds %d tasks already", FAKESHIM_MAX_TASKS);
-                return;
-        }
-        if (write_bundle_file(r->bundle, "runtime", "") < 0) {
+        if (write_bundle_file(bundle, "runtime", "") < 0) {
                 serve_reply_status(d, fd, stream, CODE_UNKNOWN, "write runtime: %s",
                                    fakeshim_strerror(errno, eb));
-                return;
+                return -1;
         }
         pid = tasks_spawn_sleeper(d->f);
         if (pid < 0) {
                 serve_reply_status(d, fd, stream, CODE_UNKNOWN,
                                    "OCI runtime create failed: fork: %s",
                                    fakeshim_strerror(errno, eb));
-                return;
+                return -1;
         }
         fakeshim_note_pid(d->f, pid, "task");
         (void) snprintf(pidtext, sizeof pidtext, "%d", (int) pid);
-        if (write_bundle_file(r->bundle, "init.pid", pidtext) < 0)
+        if (write_bundle_file(bundle, "init.pid", pidtext) < 0)
                 fakeshim_log(d->f, "write init.pid: %s", fakeshim_strerror(errno, eb));
+        return pid;
+}
+
+static struct task *task_slot(struct daemon *d)
+{
+        for (size_t i = 0; i < FAKESHIM_MAX_TASKS; i++)
+                if (!d->tasks[i].used)
+                        return &d->tasks[i];
+        return NULL;
+}
+
+/* As the runc shim's Create. create-fail then fails the way an IO setup
+ * error after runc create does (pitfall 5): the process is leaked, not
+ * tracked, and only the `delete` action ends it. */
+static void m_create(struct daemon *d, int fd, uint32_t stream, const ProtobufCMessage *m)
+{
+        const Tcpb__CreateTaskRequest *r = (const Tcpb__CreateTaskRequest *) m;
+        Tcpb__CreateTaskResponse resp = TCPB__CREATE_TASK_RESPONSE__INIT;
+        struct task *t = task_slot(d);
+        pid_t pid;
+
+        if (create_fault_first(d))
+                return;
+        if (task_find(d, r->id) || !t) {
+                serve_reply_status(d, fd, stream, CODE_UNKNOWN, "OCI runtime create failed: %s",
+                                   t ? "runc create failed: container with given ID already exists"
+                                     : "fakeshim holds too many tasks");
+                return;
+        }
+        pid = runc_create(d, fd, stream, r->bundle);
+        if (pid < 0)
+                return;
         if (d->f->fault == FAULT_CREATE_FAIL) {
                 fakeshim_log(d->f, "create-fail: leaving task process %d behind", (int) pid);
-                {
-                        serve_reply_status(d, fd, stream, CODE_UNKNOWN,
-                                           "OCI runtime create failed: injected");
-                        return;
-                }
+                serve_reply_status(d, fd, stream, CODE_UNKNOWN,
+                                   "OCI runtime create failed: injected");
+                return;
         }
         if (!task_fill(t, r, pid)) {
                 (void) kill(pid, SIGKILL);
                 (void) waitpid(pid, NULL, 0);
                 task_forget(d, t);
-                {
-                        serve_reply_status(d, fd, stream, CODE_UNKNOWN, "out of memory");
-                        return;
-                }
+                serve_reply_status(d, fd, stream, CODE_UNKNOWN, "out of memory");
+                return;
         }
         fakeshim_log(d->f, "created task %s pid %d", t->id, (int) pid);
         resp.pid = (uint32_t) pid;
@@ -412,11 +426,9 @@ static void m_wait(struct daemon *d, int fd, uint32_t stream, const ProtobufCMes
                         d->waits[i] = (struct waiter){true, fd, stream, t};
                         return; /* answered by tasks_reaped() */
                 }
-                {
-                        serve_reply_status(d, fd, stream, CODE_RESOURCE_EXHAUSTED,
-                                           "too many pending Waits");
-                        return;
-                }
+                serve_reply_status(d, fd, stream, CODE_RESOURCE_EXHAUSTED,
+                                   "too many pending Waits");
+                return;
         }
         resp.exit_status = t->exit_status;
         resp.exited_at = &at;
