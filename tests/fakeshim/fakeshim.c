@@ -354,7 +354,8 @@ static void write_address(const char *address)
                 die("write address: %s", fakeshim_strerror(errno, eb));
 }
 
-/* The daemon side of the fork: its own session, stdio /dev/null, stderr the
+/* The daemon side of the fork: its own process group in start's session
+ * (setpgid, as the real daemon: shim-protocol.md §2.2), stdio /dev/null, stderr the
  * bundle's `log` (O_WRONLY, never created: exit 1 without it, as the real
  * daemon), only the listening socket kept. */
 static _Noreturn void daemon_main(const struct fakeshim *f, int lfd, const char *sock_path)
@@ -362,7 +363,7 @@ static _Noreturn void daemon_main(const struct fakeshim *f, int lfd, const char 
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
         int log = open("log", O_WRONLY | O_CLOEXEC);
 
-        (void) setsid();
+        (void) setpgid(0, 0);
         if (null < 0 || log < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(log, 2) < 0)
                 _exit(1);
         if (dup2(lfd, 3) < 0)
@@ -506,7 +507,7 @@ static int action_delete(const struct fakeshim *f)
 
 int main(int argc, char **argv)
 {
-        struct fakeshim f = {0};
+        struct fakeshim f = {.argv = argv, .argc = argc};
         const char *action;
         int i;
 

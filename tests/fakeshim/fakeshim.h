@@ -60,6 +60,8 @@ struct fakeshim {
         unsigned lifetime; /* seconds */
         const char *sockdir;
         const char *pidfile; /* NULL: none */
+        char **argv;         /* main's, to retitle the task process */
+        int argc;
 };
 
 enum task_status {

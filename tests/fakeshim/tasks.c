@@ -97,6 +97,18 @@ static Tcpb__Timestamp exited_at(const struct task *t)
 
 /* ---- the stand-in for a container ---- */
 
+/* Overwrites our argv in place (setproctitle), so that /proc/PID/cmdline
+ * reads NAME: forked from the daemon, the task would otherwise show the
+ * shim's "-namespace NS -id ID" command line and pass for a shim. The
+ * strings of F (flags point into argv) are gone afterwards. */
+static void retitle(const struct fakeshim *f, const char *name)
+{
+        char *start = f->argv[0], *end = f->argv[f->argc - 1] + strlen(f->argv[f->argc - 1]);
+
+        memset(start, 0, (size_t) (end - start));
+        (void) snprintf(start, (size_t) (end - start) + 1, "%s", name);
+}
+
 /* The child: named so that `delete` knows it, in its own session, holding
  * none of the daemon's fds (a container must not keep the shim's socket
  * alive), then ready is reported on READY. */
@@ -110,6 +122,7 @@ static _Noreturn void sleeper_main(const struct fakeshim *f, int ready)
         (void) sigemptyset(&none);
         (void) sigprocmask(SIG_SETMASK, &none, NULL);
         (void) prctl(PR_SET_NAME, FAKESHIM_TASK_COMM, 0, 0, 0);
+        retitle(f, FAKESHIM_TASK_COMM);
         (void) setsid();
         if (ready > 3)
                 (void) close_range(3, (unsigned) ready - 1, 0);

@@ -212,6 +212,24 @@ void fakerun_comm(pid_t pid, char buf[32])
         (void) proc_state(pid, buf);
 }
 
+void fakerun_cmdline(pid_t pid, char buf[256])
+{
+        _cleanup_close_ int fd = -1;
+        char p[64];
+        ssize_t n = 0;
+
+        (void) snprintf(p, sizeof p, "/proc/%d/cmdline", (int) pid);
+        fd = open(p, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0)
+                n = read(fd, buf, 255);
+        n = n < 0 ? 0 : n;
+        while (n > 0 && buf[n - 1] == '\0')
+                n--;
+        for (ssize_t i = 0; i < n; i++)
+                buf[i] = buf[i] ? buf[i] : ' ';
+        buf[n] = '\0';
+}
+
 bool fakerun_bundle_has(const struct fakerun *fr, const char *name)
 {
         char p[256];

@@ -56,6 +56,8 @@ bool fakerun_reap(pid_t pid, double timeout, int *ret_wstatus);
 bool fakerun_alive(pid_t pid);
 /* Comm of PID from /proc/PID/stat; "" if gone. */
 void fakerun_comm(pid_t pid, char buf[32]);
+/* /proc/PID/cmdline with its NULs turned into spaces, trailing ones cut */
+void fakerun_cmdline(pid_t pid, char buf[256]);
 /* ROOT/b/t1/NAME exists */
 bool fakerun_bundle_has(const struct fakerun *fr, const char *name);
 /* Number of entries in the socket dir (0 if it does not exist). */

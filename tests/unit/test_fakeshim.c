@@ -224,7 +224,7 @@ Test(fakeshim, lifecycle_and_nothing_left)
         struct waiter w = {0};
         _cleanup_free_ uint32_t *pids = NULL;
         uint32_t shim_pid, task_pid, pid, n;
-        char address[256], comm[32];
+        char address[256], comm[32], cmdline[256];
         struct taskapi t;
         size_t npids;
         pthread_t th;
@@ -243,6 +243,11 @@ Test(fakeshim, lifecycle_and_nothing_left)
         cr_assert(eq(int, (int) pid, fakerun_pid(&fr, "task")));
         fakerun_comm((pid_t) pid, comm);
         cr_assert(eq(str, comm, "fakeshim-task"));
+        /* not "-namespace default -id t1": the task must not pass for a shim */
+        fakerun_cmdline((pid_t) pid, cmdline);
+        cr_assert(eq(str, cmdline, "fakeshim-task"));
+        fakerun_cmdline((pid_t) shim_pid, cmdline);
+        cr_assert_not_null(strstr(cmdline, " -namespace default "), "%s", cmdline);
         cr_assert(fakerun_bundle_has(&fr, "runtime") && fakerun_bundle_has(&fr, "init.pid"));
         cr_assert(eq(int, taskapi_state(&t, FAKE_ID, soon(), &st, &err), 0));
         cr_assert(eq(int, st.status, TASKAPI_STATUS_CREATED));
