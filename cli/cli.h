@@ -28,6 +28,7 @@ struct cli_ctx {
                 *flag_timeout, *flag_log_level;
         bool help;
         char **args; /* positionals of the last cli_parse, freed at exit */
+        char *root_real, *state_real; /* canonical paths of root_fd/state_fd, or NULL */
 };
 
 /* One command: its usage line and help text, and its own options (the global
@@ -73,6 +74,7 @@ struct cli_entry {
 int cmd_containers(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 int cmd_events(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+int cmd_load(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 int cmd_info(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 
 void cli_print_global_help(void);

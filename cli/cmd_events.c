@@ -89,8 +89,11 @@ static int print_event(cJSON *ev, void *user, struct tc_err **err)
                         cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "pid")));
         if (cJSON_IsNumber(ex))
                 (void) snprintf(exit_s, sizeof exit_s, "%.0f", ex->valuedouble);
+        else if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(ev, "topic")) ?: "", EVENT_TASK_EXIT) == 0 ||
+                 strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(ev, "topic")) ?: "", EVENT_TASK_DELETE) == 0)
+                (void) snprintf(exit_s, sizeof exit_s, "?"); /* nobody observed it */
         else
-                (void) snprintf(exit_s, sizeof exit_s, "%s", cJSON_IsNull(ex) ? "?" : "");
+                exit_s[0] = '\0';
         cells[0] = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "time"));
         cells[1] = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "namespace"));
         cells[2] = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "topic"));

@@ -6,13 +6,25 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/tasks.h"
 #include "core/base/cleanup.h"
 
 /* git-style command table; "containers" has its own sub-table */
 static const struct cli_entry commands[] = {
+        { "c", cmd_containers, NULL },
         { "cleanup", cmd_cleanup, "remove orphaned work dirs (for cron)" },
+        { "containers", cmd_containers, "container records: create, get, list, update, delete" },
+        { "create", cmd_task_create, "create a task: bundle, shim, Create" },
+        { "delete", cmd_task_delete, "delete a task (--force: also a running one)" },
         { "events", cmd_events, "print task lifecycle events" },
+        { "get", cmd_task_get, "show a task's state from its shim" },
         { "info", cmd_info, "show version, directories, platforms and shims" },
+        { "kill", cmd_task_kill, "signal a task" },
+        { "list", cmd_task_list, "list tasks (alias: ls)" },
+        { "load", cmd_load, "reload existing tasks, clean up dead ones (after a restart)" },
+        { "ls", cmd_task_list, NULL },
+        { "start", cmd_task_start, "start a created task" },
+        { "wait", cmd_task_wait, "wait for a task to exit" },
 };
 
 static void usage(FILE *f)
@@ -40,6 +52,8 @@ static int finish(struct cli_ctx *ctx, int r, struct tc_err *err)
         tc_err_free(err);
         config_release(&ctx->cfg);
         free(ctx->args);
+        free(ctx->root_real);
+        free(ctx->state_real);
         if (ctx->root_fd >= 0)
                 (void) close(ctx->root_fd);
         if (ctx->state_fd >= 0)

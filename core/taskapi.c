@@ -340,12 +340,10 @@ int taskapi_encode_any(const char *type_url, const uint8_t *value, size_t value_
         return pack(&any.base, ret_buf, ret_len, err);
 }
 
-int taskapi_encode_runc_options(const struct taskapi_runc_options *o, uint8_t **ret_buf,
-                                size_t *ret_len, struct tc_err **err)
+int taskapi_encode_runc_options_value(const struct taskapi_runc_options *o, uint8_t **ret_buf,
+                                      size_t *ret_len, struct tc_err **err)
 {
         Tcpb__RuncOptions pb = TCPB__RUNC_OPTIONS__INIT;
-        _cleanup_free_ uint8_t *value = NULL;
-        size_t len = 0;
 
         pb.no_pivot_root = o->no_pivot_root;
         pb.no_new_keyring = o->no_new_keyring;
@@ -358,7 +356,16 @@ int taskapi_encode_runc_options(const struct taskapi_runc_options *o, uint8_t **
         pb.systemd_cgroup = o->systemd_cgroup;
         pb.criu_image_path = str(o->criu_image_path);
         pb.criu_work_path = str(o->criu_work_path);
-        if (pack(&pb.base, &value, &len, err) < 0)
+        return pack(&pb.base, ret_buf, ret_len, err);
+}
+
+int taskapi_encode_runc_options(const struct taskapi_runc_options *o, uint8_t **ret_buf,
+                                size_t *ret_len, struct tc_err **err)
+{
+        _cleanup_free_ uint8_t *value = NULL;
+        size_t len = 0;
+
+        if (taskapi_encode_runc_options_value(o, &value, &len, err) < 0)
                 return -1;
         return taskapi_encode_any(TASKAPI_RUNC_OPTIONS_TYPE, value, len, ret_buf, ret_len, err);
 }

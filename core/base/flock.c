@@ -40,18 +40,14 @@ int flock_holder_pid(int fd)
         return 0;
 }
 
-int flock_take(int dfd, const char *name, int op, double timeout, const char *what, int *ret_fd,
-               struct tc_err **err)
+int flock_wait(int fd, int op, double timeout, const char *what, struct tc_err **err)
 {
-        _cleanup_close_ int fd = openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
         double deadline = timefmt_mono() + timeout;
         long sleep_ns = 1000000; /* 1 ms, doubling to 50 ms */
 
-        if (fd < 0)
-                return tc_fail_sys(err, TC_INTERNAL, errno, "open lock for %s", what);
         for (;;) {
                 if (flock(fd, op | LOCK_NB) == 0)
-                        break;
+                        return 0;
                 if (errno != EWOULDBLOCK && errno != EINTR)
                         return tc_fail_sys(err, TC_INTERNAL, errno, "lock %s", what);
                 if (timefmt_mono() >= deadline) {
@@ -69,6 +65,17 @@ int flock_take(int dfd, const char *name, int op, double timeout, const char *wh
                 if (sleep_ns < 50000000)
                         sleep_ns *= 2;
         }
+}
+
+int flock_take(int dfd, const char *name, int op, double timeout, const char *what, int *ret_fd,
+               struct tc_err **err)
+{
+        _cleanup_close_ int fd = openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+        if (fd < 0)
+                return tc_fail_sys(err, TC_INTERNAL, errno, "open lock for %s", what);
+        if (flock_wait(fd, op, timeout, what, err) < 0)
+                return -1;
         *ret_fd = steal_fd(fd);
         return 0;
 }

@@ -205,30 +205,41 @@ static int mnt_id_of(int fd)
         return -1;
 }
 
-bool fs_is_mountpoint_at(int dfd, const char *name)
+/* Whether DFD/NAME is the root of a mount. With NAME "" the question is about
+ * DFD itself (AT_EMPTY_PATH) and PARENT_FD is its parent directory; asking about
+ * an open fd leaves no window for a mount to appear between check and use. */
+static bool mount_root_at(int dfd, const char *name, int parent_fd)
 {
         struct statx sx;
         struct stat parent;
         _cleanup_close_ int fd = -1;
+        int flags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | (*name ? 0 : AT_EMPTY_PATH);
         int a, b;
 
-        if (statx(dfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE, &sx) < 0)
+        if (statx(dfd, name, flags, STATX_TYPE, &sx) < 0)
                 return false;
         if (S_ISLNK(sx.stx_mode))
                 return false;
         if (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
                 return (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
         /* old kernel: a different device, or (bind mount of the same fs) a different mount id */
-        if (fstat(dfd, &parent) < 0)
+        if (fstat(parent_fd, &parent) < 0)
                 return false;
         if (makedev(sx.stx_dev_major, sx.stx_dev_minor) != parent.st_dev)
                 return true;
-        fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return false;
-        a = mnt_id_of(dfd);
-        b = mnt_id_of(fd);
+        if (*name) {
+                fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return false;
+        }
+        a = mnt_id_of(parent_fd);
+        b = mnt_id_of(*name ? fd : dfd);
         return a >= 0 && b >= 0 && a != b;
+}
+
+bool fs_is_mountpoint_at(int dfd, const char *name)
+{
+        return mount_root_at(dfd, name, dfd);
 }
 
 struct rm_state {
@@ -243,6 +254,68 @@ static void rm_note_fail(struct rm_state *st, const char *path, int e)
                 st->failed_path = strdup(path);
                 st->failed_errno = e;
         }
+}
+
+static void rm_note_mount(struct rm_state *st, const char *path)
+{
+        if (!st->mount)
+                st->mount = strdup(path);
+}
+
+static void rm_children(int fd, const char *path, struct rm_state *st);
+
+/* Removes the directory FD/NAME and what it holds. The mount check is made on
+ * the opened fd, so a mount that appears after the check is never entered. */
+static void rm_subdir(int fd, const char *name, const char *sub, struct rm_state *st)
+{
+        _cleanup_close_ int cfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+        if (cfd < 0) {
+                if (errno != ENOENT)
+                        rm_note_fail(st, sub, errno);
+                return;
+        }
+        if (mount_root_at(cfd, "", fd)) {
+                rm_note_mount(st, sub);
+                return;
+        }
+        rm_children(cfd, sub, st);
+        if (unlinkat(fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT &&
+            !(st->mount && (errno == ENOTEMPTY || errno == EBUSY)))
+                rm_note_fail(st, sub, errno);
+}
+
+/* What rm_entry needs to know of a mode: directory, symlink, or other. */
+static unsigned char dtype_of(mode_t mode)
+{
+        return S_ISDIR(mode) ? DT_DIR : S_ISLNK(mode) ? DT_LNK : DT_REG;
+}
+
+/* Removes one entry of directory FD: never a mount point (a file can be a
+ * bind-mount target too), never through a symlink (unlinkat removes the link). */
+static void rm_entry(int fd, const char *name, unsigned char type, const char *sub,
+                     struct rm_state *st)
+{
+        if (type == DT_UNKNOWN) {
+                struct stat s;
+
+                if (fstatat(fd, name, &s, AT_SYMLINK_NOFOLLOW) < 0) {
+                        if (errno != ENOENT)
+                                rm_note_fail(st, sub, errno);
+                        return;
+                }
+                type = dtype_of(s.st_mode);
+        }
+        if (type == DT_DIR) {
+                rm_subdir(fd, name, sub, st);
+                return;
+        }
+        if (type != DT_LNK && mount_root_at(fd, name, fd)) {
+                rm_note_mount(st, sub);
+                return;
+        }
+        if (unlinkat(fd, name, 0) < 0 && errno != ENOENT)
+                rm_note_fail(st, sub, errno);
 }
 
 /* Removes everything inside directory FD; PATH is for messages. */
@@ -264,44 +337,11 @@ static void rm_children(int fd, const char *path, struct rm_state *st)
         }
         while ((de = readdir(d))) {
                 char sub[PATH_MAX];
-                bool isdir;
 
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
                 (void) snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-                if (de->d_type == DT_UNKNOWN) {
-                        struct stat s;
-
-                        if (fstatat(fd, de->d_name, &s, AT_SYMLINK_NOFOLLOW) < 0)
-                                continue;
-                        isdir = S_ISDIR(s.st_mode);
-                } else {
-                        isdir = de->d_type == DT_DIR;
-                }
-                if (!isdir) {
-                        if (unlinkat(fd, de->d_name, 0) < 0 && errno != ENOENT)
-                                rm_note_fail(st, sub, errno);
-                        continue;
-                }
-                if (fs_is_mountpoint_at(fd, de->d_name)) {
-                        if (!st->mount)
-                                st->mount = strdup(sub);
-                        continue;
-                }
-                {
-                        _cleanup_close_ int cfd = openat(
-                                fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-                        if (cfd < 0) {
-                                if (errno != ENOENT)
-                                        rm_note_fail(st, sub, errno);
-                                continue;
-                        }
-                        rm_children(cfd, sub, st);
-                }
-                if (unlinkat(fd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT &&
-                    !(st->mount && (errno == ENOTEMPTY || errno == EBUSY)))
-                        rm_note_fail(st, sub, errno);
+                rm_entry(fd, de->d_name, de->d_type, sub, st);
         }
 }
 
@@ -316,23 +356,7 @@ int fs_rmtree_at(int dfd, const char *name, char **ret_mount, struct tc_err **er
                         return 0;
                 return tc_fail_sys(err, TC_INTERNAL, errno, "stat %s", name);
         }
-        if (!S_ISDIR(s.st_mode)) {
-                if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
-                        return tc_fail_sys(err, TC_INTERNAL, errno, "remove %s", name);
-                return 0;
-        }
-        if (fs_is_mountpoint_at(dfd, name)) {
-                st.mount = strdup(name);
-        } else {
-                _cleanup_close_ int fd =
-                        openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-                if (fd < 0)
-                        return tc_fail_sys(err, TC_INTERNAL, errno, "open %s", name);
-                rm_children(fd, name, &st);
-                if (!st.mount && unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-                        rm_note_fail(&st, name, errno);
-        }
+        rm_entry(dfd, name, dtype_of(s.st_mode), name, &st);
         if (st.mount) {
                 r = tc_fail(err, TC_FAILED_PRECONDITION, "%s is a mount point, left in place",
                             st.mount);

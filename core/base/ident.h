@@ -6,6 +6,7 @@
 #include "core/base/err.h"
 
 #define IDENT_MAX 76
+#define IDENT_BUF (IDENT_MAX + 1)
 
 /* containerd identifiers.Validate: 1..76 chars of [A-Za-z0-9]+([._-][A-Za-z0-9]+)* */
 bool ident_valid(const char *s);

@@ -98,6 +98,23 @@ bool timefmt_parse(const char *s, struct timespec *ret)
         return true;
 }
 
+/* Go's time.ParseDuration number: digits with an optional fraction, at least
+ * one digit. strtod alone would also take "1e3", "0x10", "inf". */
+static bool number_span(const char *p, char **ret_end)
+{
+        size_t n = 0;
+
+        while (isdigit((unsigned char) *p)) {
+                p++;
+                n++;
+        }
+        if (*p == '.')
+                for (p++; isdigit((unsigned char) *p); p++)
+                        n++;
+        *ret_end = (char *) p;
+        return n > 0;
+}
+
 bool timefmt_parse_duration(const char *s, double *ret_seconds)
 {
         static const struct {
@@ -120,11 +137,9 @@ bool timefmt_parse_duration(const char *s, double *ret_seconds)
                 size_t best = 0;
                 double mult = 0;
 
-                if (!isdigit((unsigned char) *p) && *p != '.')
+                if (!number_span(p, &end))
                         return false;
-                v = strtod(p, &end);
-                if (end == p)
-                        return false;
+                v = strtod(p, NULL);
                 p = end;
                 for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
                         size_t n = strlen(units[i].unit);

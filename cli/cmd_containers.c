@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `taskctl containers` (alias `c`): dispatch, get, list, delete. */
+#include <cjson/cJSON.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/containers.h"
+#include "core/base/cleanup.h"
+#include "core/base/ident.h"
+#include "core/base/json.h"
+#include "store/filter.h"
+
+static int containers_get(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+static int containers_list(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+static int containers_delete(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+
+static const struct cli_entry subcommands[] = {
+        {"create", cmd_containers_create, "define a container record"},
+        {"get", containers_get, "print a record"},
+        {"list", containers_list, "list the namespace's records, optionally filtered (alias ls)"},
+        {"ls", containers_list, NULL},
+        {"update", cmd_containers_update, "change fields of a record (containerd's field mask)"},
+        {"delete", containers_delete, "remove a record, refused while it has a task (alias rm)"},
+        {"rm", containers_delete, NULL},
+};
+
+static void containers_usage(void)
+{
+        fputs("Usage: taskctl containers COMMAND [ARGS]...   (alias: taskctl c)\n\n"
+              "Container records: containerd's container metadata, one JSON file per record\n"
+              "under ROOT/containers/NS.\n\nCommands:\n",
+              stdout);
+        for (size_t i = 0; i < ELEMENTSOF(subcommands); i++)
+                if (subcommands[i].summary)
+                        printf("  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
+        fputs("\nRun 'taskctl containers COMMAND --help' for a command's options.\n\n", stdout);
+        cli_print_global_help();
+}
+
+static bool wants_help(int argc, char **argv)
+{
+        for (int i = 1; i < argc; i++)
+                if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+                        return true;
+        return false;
+}
+
+int cmd_containers(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
+{
+        const char *word = cli_take_word(&argc, argv);
+
+        if (!word && wants_help(argc, argv)) {
+                containers_usage();
+                return 0;
+        }
+        if (!word)
+                return tc_fail(err, TC_INVALID_ARGUMENT,
+                               "containers: missing command (create, get, list, update or "
+                               "delete; see 'taskctl containers --help')");
+        for (size_t i = 0; i < ELEMENTSOF(subcommands); i++)
+                if (strcmp(word, subcommands[i].name) == 0) {
+                        argv[0] = (char *) word;
+                        return subcommands[i].fn(ctx, argc, argv, err);
+                }
+        return tc_fail(err, TC_INVALID_ARGUMENT,
+                       "containers: unknown command \"%s\" (see 'taskctl containers --help')",
+                       word);
+}
+
+int containers_store(struct cli_ctx *ctx, bool create, struct store **ret, struct tc_err **err)
+{
+        struct tc_err *e = NULL;
+        int root_fd;
+
+        *ret = NULL;
+        if (cli_root_fd(ctx, create, &root_fd, &e) < 0) {
+                if (!create && e && e->kind == TC_NOT_FOUND) {
+                        tc_err_free(e); /* no ROOT yet: no records */
+                        return 0;
+                }
+                tc_err_free(*err);
+                *err = e;
+                return -1;
+        }
+        return store_open(root_fd, ctx->ns, create, ctx->timeout, ret, err);
+}
+
+int containers_wrap(struct cli_ctx *ctx, const char *id, struct tc_err **err)
+{
+        return tc_wrap(err, "container \"%s\" in namespace \"%s\"", id, ctx->ns);
+}
+
+static const struct table_col cols[] = {
+        {"CONTAINER", 24},
+        {"IMAGE", 40},
+        {"RUNTIME", 0},
+};
+
+static void print_row(const struct record *rec)
+{
+        const char *cells[] = {rec->id, rec->image, rec->runtime_name};
+
+        table_row(cols, ELEMENTSOF(cols), cells);
+}
+
+int containers_print_one(struct cli_ctx *ctx, const struct record *rec, struct tc_err **err)
+{
+        _cleanup_json_ cJSON *j = NULL;
+
+        if (ctx->quiet) {
+                puts(rec->id);
+                return 0;
+        }
+        if (ctx->output == OUT_TABLE) {
+                table_header(cols, ELEMENTSOF(cols));
+                print_row(rec);
+                return 0;
+        }
+        j = record_to_json(rec);
+        if (!j)
+                return tc_fail(err, TC_INTERNAL, "out of memory");
+        return output_json(j, err);
+}
+
+static const struct cli_cmd get_cmd = {
+        .name = "containers get",
+        .args = "ID",
+        .summary = "Print the container record ID: a CONTAINER IMAGE RUNTIME row, with -o json\n"
+                   "the whole record (SPEC's record JSON), with -q just the ID.",
+        .min_args = 1,
+        .max_args = 1,
+};
+
+static int containers_get(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
+{
+        _cleanup_(store_freep) struct store *s = NULL;
+        _cleanup_(record_freep) struct record *rec = NULL;
+        char **args;
+        int nargs, r;
+
+        if ((r = cli_parse(ctx, &get_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
+                return r < 0 ? -1 : 0;
+        if (ident_check(args[0], "container id", err) < 0 ||
+            containers_store(ctx, false, &s, err) < 0)
+                return -1;
+        if (!s)
+                return tc_fail(err, TC_NOT_FOUND, "container \"%s\" in namespace \"%s\": not found",
+                               args[0], ctx->ns);
+        if (store_get(s, args[0], &rec, err) < 0)
+                return containers_wrap(ctx, args[0], err);
+        return containers_print_one(ctx, rec, err);
+}
+
+static const struct cli_cmd list_cmd = {
+        .name = "containers list",
+        .args = "[FILTER]...",
+        .summary = "List the namespace's container records that match any FILTER (containerd's\n"
+                   "filter syntax; fields id, image, runtime.name, snapshotter, labels.KEY), e.g.\n"
+                   "  taskctl containers list 'labels.env==prod,image~=busybox' id==db\n"
+                   "Rows are in directory order. A record file that cannot be read is reported\n"
+                   "on stderr and skipped; the others are listed, and the exit status is then 1.",
+        .min_args = 0,
+        .max_args = -1,
+};
+
+struct list_state {
+        struct cli_ctx *ctx;
+        const struct filter *filter;
+        bool json, started;
+        unsigned bad;
+};
+
+/* The header (or "[") goes out with the first row, so that a listing that
+ * fails before any row (a lock wait that timed out) leaves stdout empty. */
+static void list_start(struct list_state *st)
+{
+        if (st->started)
+                return;
+        st->started = true;
+        if (st->json)
+                output_json_begin();
+        else if (!st->ctx->quiet)
+                table_header(cols, ELEMENTSOF(cols));
+}
+
+static int list_item(const struct store_item *item, void *user, struct tc_err **err)
+{
+        struct list_state *st = user;
+        _cleanup_json_ cJSON *j = NULL;
+
+        if (item->error) {
+                fprintf(stderr, "taskctl: %s\n", item->error->msg);
+                st->bad++;
+                return 0;
+        }
+        if (!filter_match(st->filter, record_field, (void *) item->rec))
+                return 0;
+        list_start(st);
+        if (st->ctx->quiet) {
+                puts(item->rec->id);
+                return 0;
+        }
+        if (!st->json) {
+                print_row(item->rec);
+                return 0;
+        }
+        j = record_to_json(item->rec);
+        if (!j)
+                return tc_fail(err, TC_INTERNAL, "out of memory");
+        return output_json_item(j, err);
+}
+
+static int containers_list(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
+{
+        _cleanup_(store_freep) struct store *s = NULL;
+        _cleanup_(filter_freep) struct filter *f = NULL;
+        struct list_state st = {.ctx = ctx};
+        char **args;
+        int nargs, r;
+
+        if ((r = cli_parse(ctx, &list_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
+                return r < 0 ? -1 : 0;
+        st.json = !ctx->quiet && ctx->output == OUT_JSON;
+        if (filter_parse_all((const char *const *) args, (size_t) nargs, &f, err) < 0 ||
+            containers_store(ctx, false, &s, err) < 0)
+                return -1;
+        st.filter = f;
+        r = s ? store_list(s, list_item, &st, err) : 0;
+        if (r == 0)
+                list_start(&st); /* an empty listing still has its header or "[]" */
+        if (st.json && st.started)
+                output_json_end(); /* rows already out stay parseable */
+        if (r < 0)
+                return tc_wrap(err, "containers list");
+        if (st.bad)
+                return tc_fail(err, TC_INTERNAL, "containers list: %u record%s could not be read",
+                               st.bad, st.bad == 1 ? "" : "s");
+        return 0;
+}
+
+enum { OPT_FORCE = 0x100 };
+
+static const struct option delete_opts[] = {
+        {"force", no_argument, NULL, OPT_FORCE},
+        {0},
+};
+
+static const struct cli_cmd delete_cmd = {
+        .name = "containers delete",
+        .args = "ID [--force]",
+        .summary = "Remove the container record ID. Refused (exit 5) while the container has a\n"
+                   "task (STATE/tasks/NS/ID exists), unless --force, which deletes the task first.",
+        .options = "      --force   delete the container's task first\n",
+        .longopts = delete_opts,
+        .min_args = 1,
+        .max_args = 1,
+};
+
+static int on_delete_opt(void *st, int c, const char *arg, struct tc_err **err)
+{
+        if (c != OPT_FORCE)
+                return tc_fail(err, TC_INTERNAL, "unhandled option");
+        *(bool *) st = true;
+        return 0;
+}
+
+/* A task exists while its bundle directory STATE/tasks/NS/ID does. */
+static int has_task(struct cli_ctx *ctx, const char *id, bool *ret, struct tc_err **err)
+{
+        struct tc_err *e = NULL;
+        char rel[2 * IDENT_MAX + 16];
+        struct stat st;
+        int state_fd;
+
+        *ret = false;
+        if (cli_state_fd(ctx, false, &state_fd, &e) < 0) {
+                bool missing = e && e->kind == TC_NOT_FOUND;
+
+                tc_err_free(e);
+                return missing ? 0 : cli_state_fd(ctx, false, &state_fd, err);
+        }
+        (void) snprintf(rel, sizeof rel, "tasks/%s/%s", ctx->ns, id);
+        *ret = fstatat(state_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+        return 0;
+}
+
+static int containers_delete(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
+{
+        _cleanup_(store_freep) struct store *s = NULL;
+        _cleanup_(record_freep) struct record *rec = NULL;
+        bool force = false, task;
+        char **args;
+        int nargs, r;
+
+        if ((r = cli_parse(ctx, &delete_cmd, argc, argv, on_delete_opt, &force, &args, &nargs,
+                           err)) != 0)
+                return r < 0 ? -1 : 0;
+        if (ident_check(args[0], "container id", err) < 0 ||
+            containers_store(ctx, false, &s, err) < 0)
+                return -1;
+        if (!s)
+                return tc_fail(err, TC_NOT_FOUND, "container \"%s\" in namespace \"%s\": not found",
+                               args[0], ctx->ns);
+        /* as containerd's client: the record must exist before its task matters */
+        if (store_get(s, args[0], &rec, err) < 0) {
+                if (!*err || (*err)->kind != TC_INTERNAL)
+                        return containers_wrap(ctx, args[0], err);
+                tc_err_freep(err); /* a corrupt record may still be deleted */
+        }
+        if (has_task(ctx, args[0], &task, err) < 0)
+                return -1;
+        if (task && !force)
+                return tc_fail(err, TC_FAILED_PRECONDITION,
+                               "container \"%s\" in namespace \"%s\": cannot delete, it has a "
+                               "task (delete the task first, or use --force)",
+                               args[0], ctx->ns);
+        if ((task && cli_containers_delete_task(ctx, args[0], err) < 0) ||
+            store_delete(s, args[0], err) < 0)
+                return containers_wrap(ctx, args[0], err);
+        return 0;
+}

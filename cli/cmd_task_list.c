@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/tasks.h"
+#include "core/base/cleanup.h"
+#include "core/base/json.h"
+#include "store/filter.h"
+#include "store/record.h"
+#include "store/store.h"
+
+static const struct option list_opts[] = {
+        { "all-namespaces", no_argument, NULL, 'A' },
+        { 0 },
+};
+
+static const struct cli_cmd list_cmd = {
+        .name = "list",
+        .args = "[-A|--all-namespaces] [FILTER]...",
+        .summary = "List tasks: NAMESPACE ID PID STATUS RUNTIME. A task whose shim does not\n"
+                   "answer is listed as unknown. Filters (containerd syntax, OR'ed; selectors\n"
+                   "inside one AND'ed) on id, namespace, status, runtime.name, pid and the\n"
+                   "container's labels.KEY, e.g. 'status==running,labels.env==prod'.",
+        .options = "  -A, --all-namespaces   tasks of every namespace\n",
+        .shortopts = "A",
+        .longopts = list_opts,
+        .min_args = 0,
+        .max_args = -1,
+};
+
+static const struct table_col cols[] = {
+        { "NAMESPACE", 12 }, { "ID", 24 }, { "PID", 8 }, { "STATUS", 8 }, { "RUNTIME", 0 },
+};
+
+struct lister {
+        struct cli_ctx *ctx;
+        struct taskmgr *m;
+        struct filter *filter;
+        bool want_labels;
+};
+
+/* The object a task filter sees: the task and its container's labels. */
+struct task_obj {
+        const struct task_info *t;
+        struct record *rec;
+        char pid[16];
+};
+
+static bool task_field(void *obj, const char *const *path, size_t n, const char **ret)
+{
+        struct task_obj *o = obj;
+
+        if (n == 1 && strcmp(path[0], "id") == 0)
+                *ret = o->t->id;
+        else if (n == 1 && strcmp(path[0], "namespace") == 0)
+                *ret = o->t->ns;
+        else if (n == 1 && strcmp(path[0], "status") == 0)
+                *ret = o->t->status;
+        else if (n == 1 && strcmp(path[0], "pid") == 0)
+                *ret = o->pid;
+        else if (n == 2 && strcmp(path[0], "runtime") == 0 && strcmp(path[1], "name") == 0)
+                *ret = o->t->runtime;
+        else if (n >= 2 && strcmp(path[0], "labels") == 0 && o->rec)
+                return record_field(o->rec, path, n, ret);
+        else
+                return false;
+        return *ret && **ret;
+}
+
+static void load_record(struct lister *l, struct task_obj *o)
+{
+        _cleanup_(store_freep) struct store *s = NULL;
+
+        if (store_open(l->m->roots.root_fd, o->t->ns, false, l->m->timeout, &s, NULL) == 0)
+                (void) store_get(s, o->t->id, &o->rec, NULL);
+}
+
+static int print_task(const struct task_info *t, void *user, struct tc_err **err)
+{
+        struct lister *l = user;
+        struct task_obj o = { .t = t };
+        char pid[16];
+        int r = 0;
+
+        (void) snprintf(o.pid, sizeof o.pid, "%u", t->pid);
+        if (l->want_labels)
+                load_record(l, &o);
+        if (l->filter && !filter_match(l->filter, task_field, &o))
+                goto out;
+        if (l->ctx->quiet) {
+                printf("%s\n", t->id);
+        } else if (l->ctx->output == OUT_JSON) {
+                _cleanup_json_ cJSON *j = tasks_info_json(t);
+
+                r = j ? output_json_item(j, err) : tc_fail(err, TC_INTERNAL, "out of memory");
+        } else {
+                const char *cells[] = { t->ns, t->id, pid, t->status, t->runtime };
+
+                (void) snprintf(pid, sizeof pid, "%u", t->pid);
+                table_row(cols, ELEMENTSOF(cols), cells);
+        }
+out:
+        record_free(o.rec);
+        return r;
+}
+
+static int list_opt(void *st, int c, const char *arg, struct tc_err **err)
+{
+        if (c != 'A')
+                return tc_fail(err, TC_INTERNAL, "unhandled option");
+        *(bool *) st = true;
+        return 0;
+}
+
+int cmd_task_list(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
+{
+        _cleanup_(filter_freep) struct filter *f = NULL;
+        struct lister l = { .ctx = ctx };
+        struct taskmgr m;
+        bool all = false;
+        char **args;
+        int nargs, r;
+
+        if ((r = cli_parse(ctx, &list_cmd, argc, argv, list_opt, &all, &args, &nargs, err)) != 0)
+                return r < 0 ? -1 : 0;
+        if (nargs && filter_parse_all((const char *const *) args, (size_t) nargs, &f, err) < 0)
+                return -1;
+        if (tasks_mgr(ctx, &m, err) < 0)
+                return -1;
+        l.m = &m;
+        l.filter = f;
+        for (int i = 0; i < nargs; i++)
+                l.want_labels = l.want_labels || strstr(args[i], "labels") != NULL;
+        if (!ctx->quiet && ctx->output == OUT_JSON)
+                output_json_begin();
+        else if (!ctx->quiet)
+                table_header(cols, ELEMENTSOF(cols));
+        r = taskmgr_list(&m, all, print_task, &l, err);
+        if (!ctx->quiet && ctx->output == OUT_JSON)
+                output_json_end();
+        return r;
+}

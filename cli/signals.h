@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "core/base/err.h"
+
+/* "SIGTERM", "term", "15" -> 15; anything else TC_INVALID_ARGUMENT. */
+int signal_parse(const char *s, int *ret, struct tc_err **err);

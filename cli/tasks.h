@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "cli/cli.h"
+#include "core/taskmgr.h"
+
+struct cJSON;
+
+/* The task manager of the command's namespace on ROOT and STATE (made if missing). */
+int tasks_mgr(struct cli_ctx *ctx, struct taskmgr *m, struct tc_err **err);
+struct cJSON *tasks_info_json(const struct task_info *t);
+/* get's output: key/value lines, JSON, or with -q the ID. */
+int tasks_print_info(struct cli_ctx *ctx, const struct task_info *t, struct tc_err **err);
+
+int cmd_task_create(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+int cmd_task_start(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+int cmd_task_get(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+int cmd_task_kill(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+int cmd_task_wait(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+int cmd_task_delete(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+int cmd_task_list(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);

@@ -1,0 +1,423 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* containerd's TaskManager.loadExistingTasks + cleanupWorkDirs as one command,
+ * safe next to any other: a task whose lock is held is never touched. */
+#include "core/load.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/base/cleanup.h"
+#include "core/base/flock.h"
+#include "core/base/fs.h"
+#include "core/base/ident.h"
+#include "core/base/log.h"
+#include "core/bundle.h"
+#include "core/events.h"
+#include "core/mounts.h"
+#include "core/shimconn.h"
+#include "core/tasklock.h"
+#include "store/store.h"
+
+enum load_action load_decide(const struct load_seen *s)
+{
+        if (s->locked)
+                return LOAD_SKIP_BUSY;
+        if (s->empty)
+                return LOAD_REMOVE_EMPTY;
+        if (!s->has_record)
+                return LOAD_REMOVE_NO_RECORD;
+        if (!s->shim_alive)
+                return LOAD_CLEANUP_DEAD;
+        return LOAD_KEEP_LIVE;
+}
+
+struct loader {
+        const struct taskmgr *m;
+        const struct load_opts *o;
+        scan_row_fn fn;
+        void *user;
+        unsigned failed;
+        char **kept; /* IDs whose work dir stays (loaded, busy, failed) */
+        size_t n_kept;
+};
+
+static void emit(struct loader *l, const char *action, const char *ns, const char *id,
+                 const char *detail, bool failed)
+{
+        struct scan_row row = { action, ns, id, detail, failed };
+
+        if (failed)
+                l->failed++;
+        l->fn(&row, l->user);
+}
+
+static void keep(struct loader *l, const char *id)
+{
+        char **k = realloc(l->kept, (l->n_kept + 1) * sizeof *k);
+
+        if (!k)
+                return;
+        l->kept = k;
+        if ((k[l->n_kept] = strdup(id)))
+                l->n_kept++;
+}
+
+static bool kept(const struct loader *l, const char *id)
+{
+        for (size_t i = 0; i < l->n_kept; i++)
+                if (strcmp(l->kept[i], id) == 0)
+                        return true;
+        return false;
+}
+
+static void forget_kept(struct loader *l)
+{
+        for (size_t i = 0; i < l->n_kept; i++)
+                free(l->kept[i]);
+        free(l->kept);
+        l->kept = NULL;
+        l->n_kept = 0;
+}
+
+static bool dir_empty(int fd)
+{
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+        if (dfd < 0 || !(d = fdopendir(dfd))) {
+                if (dfd >= 0)
+                        (void) close(dfd);
+                return false;
+        }
+        while ((de = readdir(d)))
+                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+                        return false;
+        return true;
+}
+
+static bool record_exists(const struct taskmgr *m, const char *ns, const char *id)
+{
+        _cleanup_(store_freep) struct store *s = NULL;
+        _cleanup_(record_freep) struct record *rec = NULL;
+        struct tc_err *e = NULL;
+        bool gone;
+
+        if (store_open(m->roots.root_fd, ns, false, m->timeout, &s, &e) == 0 &&
+            store_get(s, id, &rec, &e) == 0)
+                return true;
+        /* only a record that is really not there counts as gone: an unreadable
+         * one must not get its task removed */
+        gone = e && e->kind == TC_NOT_FOUND;
+        tc_err_free(e);
+        return !gone;
+}
+
+/* Locks the task: for real, creating its work dir if needed (removed again
+ * with the task); in a dry run only probing an existing one. 1 locked, 0 busy. */
+static int lock_task(struct loader *l, const char *ns, const char *id, struct tasklock *lock,
+                     struct tc_err **err)
+{
+        struct tc_err *e = NULL;
+        int r;
+
+        if (!l->o->dry_run) {
+                r = tasklock_take(l->m->roots.root_fd, ns, id, 0, lock, NULL, &e);
+                if (r == 0)
+                        return 1;
+                if (e->kind == TC_DEADLINE_EXCEEDED) {
+                        tc_err_free(e);
+                        return 0;
+                }
+                *err = e;
+                return -1;
+        }
+        {
+                _cleanup_close_ int tasks_fd = -1, ns_fd = -1;
+
+                if (fs_open_dir(l->m->roots.root_fd, "tasks", false, 0, &tasks_fd, NULL) < 0 ||
+                    fs_open_dir(tasks_fd, ns, false, 0, &ns_fd, NULL) < 0)
+                        return 1; /* no work dir: nobody can hold its lock */
+                r = tasklock_try(ns_fd, id, lock, &e);
+                if (r < 0 && e->kind == TC_NOT_FOUND) {
+                        tc_err_free(e);
+                        return 1;
+                }
+                if (r < 0)
+                        *err = e;
+                return r;
+        }
+}
+
+static void event_dead(const struct taskmgr *m, const char *ns, const char *id, int pid)
+{
+        struct event ev = { .ns = ns, .id = id, .pid = (uint32_t) pid,
+                            .detail = "shim dead: exit status unknown" };
+        struct tc_err *e = NULL;
+
+        ev.topic = EVENT_TASK_EXIT;
+        if (events_append(m->roots.root_fd, &ev, m->timeout, &e) == 0) {
+                ev.topic = EVENT_TASK_DELETE;
+                (void) events_append(m->roots.root_fd, &ev, m->timeout, &e);
+        }
+        if (e) {
+                log_warn("%s", e->msg);
+                tc_err_free(e);
+        }
+}
+
+/* Carries out DECISION on bundle B (not in a dry run). */
+static int act(struct loader *l, struct bundle *b, struct shimconn *sc, enum load_action a,
+               struct tc_err **err)
+{
+        _cleanup_free_ char *binary = NULL;
+        int pid = 0;
+
+        if (a == LOAD_REMOVE_EMPTY)
+                return bundle_delete(b, err);
+        (void) bundle_read_shim_pid(b, &pid, NULL);
+        if (shim_read_binary_path(b->fd, &binary, NULL) < 0)
+                binary = NULL;
+        /* no record: a live shim is told to delete and shut down; a dead one, or
+         * whatever runc left, goes through the binary's delete action */
+        shimconn_teardown(sc, b, binary, false, 5.0);
+        if (bundle_delete(b, err) < 0)
+                return -1;
+        if (a == LOAD_CLEANUP_DEAD)
+                event_dead(l->m, b->ns, b->id, pid);
+        return 0;
+}
+
+static const char *action_word(enum load_action a)
+{
+        switch (a) {
+        case LOAD_SKIP_BUSY: return "skip";
+        case LOAD_REMOVE_EMPTY: return "remove";
+        case LOAD_REMOVE_NO_RECORD: return "remove";
+        case LOAD_CLEANUP_DEAD: return "cleanup";
+        case LOAD_KEEP_LIVE: return "load";
+        }
+        return "error";
+}
+
+static void busy_detail(const struct loader *l, const char *ns, const char *id, char *buf,
+                        size_t size)
+{
+        char path[PATH_MAX];
+        int pid;
+
+        (void) snprintf(path, sizeof path, "tasks/%s/%s", ns, id);
+        pid = flock_holder_pid_at(l->m->roots.root_fd, path);
+        if (pid > 0)
+                (void) snprintf(buf, size, "locked by pid %d", pid);
+        else
+                (void) snprintf(buf, size, "locked by another command");
+}
+
+static void visit_bundle(struct loader *l, const char *ns, const char *id)
+{
+        struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
+        _cleanup_(bundle_freep) struct bundle *b = NULL;
+        struct load_seen seen = { 0 };
+        struct shimconn sc;
+        struct tc_err *e = NULL;
+        char detail[128] = "";
+        enum load_action a;
+        int r = lock_task(l, ns, id, &lock, &e);
+
+        /* whatever happens here, the bundle's row speaks for its work dir too */
+        keep(l, id);
+        shimconn_init(&sc, &l->m->roots, ns, id);
+        if (r < 0)
+                goto fail;
+        seen.locked = r == 0;
+        if (!seen.locked) {
+                if (bundle_load(&l->m->roots, ns, id, &b, &e) < 0)
+                        goto fail;
+                seen.empty = dir_empty(b->fd);
+                seen.has_record = record_exists(l->m, ns, id);
+                seen.shim_alive = !seen.empty && shimconn_connect(&sc, b, l->m->timeout, NULL) == 0;
+        }
+        a = load_decide(&seen);
+        switch (a) {
+        case LOAD_SKIP_BUSY: busy_detail(l, ns, id, detail, sizeof detail); break;
+        case LOAD_REMOVE_EMPTY: snprintf(detail, sizeof detail, "empty bundle"); break;
+        case LOAD_REMOVE_NO_RECORD: snprintf(detail, sizeof detail, "no container record"); break;
+        case LOAD_CLEANUP_DEAD: snprintf(detail, sizeof detail, "shim dead"); break;
+        case LOAD_KEEP_LIVE: snprintf(detail, sizeof detail, "shim pid %u", sc.shim_pid); break;
+        }
+        if (a != LOAD_SKIP_BUSY && a != LOAD_KEEP_LIVE && !l->o->dry_run &&
+            act(l, b, &sc, a, &e) < 0)
+                goto fail;
+        emit(l, action_word(a), ns, id, detail, false);
+        goto out;
+fail:
+        emit(l, "error", ns, id, e ? e->msg : "failed", true);
+        tc_err_free(e);
+out:
+        shimconn_release(&sc);
+        tasklock_release(&lock);
+}
+
+/* A ".ID" bundle left by an interrupted delete: finished unless a command
+ * holds ID's lock (then that delete is still running). */
+static void visit_hidden(struct loader *l, const char *ns, const char *hidden)
+{
+        struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
+        const char *id = hidden + 1;
+        struct tc_err *e = NULL;
+        int r = lock_task(l, ns, id, &lock, &e);
+
+        keep(l, id); /* finishing .ID also takes ID's orphaned work dir */
+        if (r == 0) {
+                char detail[128];
+
+                busy_detail(l, ns, id, detail, sizeof detail);
+                emit(l, "skip", ns, hidden, detail, false);
+        } else if (r < 0 || (!l->o->dry_run && bundle_finish_hidden(&l->m->roots, ns, hidden, &e) < 0)) {
+                emit(l, "error", ns, hidden, e ? e->msg : "failed", true);
+        } else {
+                emit(l, "remove", ns, hidden, "half-deleted bundle", false);
+        }
+        tc_err_free(e);
+        tasklock_release(&lock);
+}
+
+/* cleanupWorkDirs: every work dir of NS whose task was not kept. */
+static void sweep_work_dirs(struct loader *l, const char *ns)
+{
+        _cleanup_close_ int tasks_fd = -1, ns_fd = -1;
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int dfd;
+
+        if (fs_open_dir(l->m->roots.root_fd, "tasks", false, 0, &tasks_fd, NULL) < 0 ||
+            fs_open_dir(tasks_fd, ns, false, 0, &ns_fd, NULL) < 0)
+                return;
+        dfd = fcntl(ns_fd, F_DUPFD_CLOEXEC, 3);
+        if (dfd < 0 || !(d = fdopendir(dfd))) {
+                if (dfd >= 0)
+                        (void) close(dfd);
+                emit(l, "error", ns, "-", "cannot read the work dirs", true);
+                return;
+        }
+        while ((de = readdir(d))) {
+                struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
+                _cleanup_free_ char *mnt = NULL;
+                struct tc_err *e = NULL;
+                int r;
+
+                if (de->d_name[0] == '.' || !ident_valid(de->d_name) || kept(l, de->d_name))
+                        continue;
+                r = tasklock_try(ns_fd, de->d_name, &lock, &e);
+                if (r == 0) {
+                        char detail[128];
+
+                        busy_detail(l, ns, de->d_name, detail, sizeof detail);
+                        emit(l, "skip", ns, de->d_name, detail, false);
+                } else if (r < 0) {
+                        if (e->kind != TC_NOT_FOUND)
+                                emit(l, "error", ns, de->d_name, e->msg, true);
+                } else if (l->o->dry_run) {
+                        emit(l, "remove", ns, de->d_name, "work dir without a task", false);
+                } else if (tasklock_remove_dir(&lock, &mnt, &e) < 0) {
+                        emit(l, mnt ? "left" : "error", ns, de->d_name, e->msg, true);
+                } else {
+                        emit(l, "remove", ns, de->d_name, "work dir without a task", false);
+                }
+                tc_err_free(e);
+                tasklock_release(&lock);
+        }
+}
+
+static int load_ns(struct loader *l, int state_tasks_fd, const char *ns, struct tc_err **err)
+{
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int fd = state_tasks_fd < 0 ? -1
+                                    : openat(state_tasks_fd, ns,
+                                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+        forget_kept(l);
+        if (fd < 0 && state_tasks_fd >= 0 && errno != ENOENT)
+                return tc_fail_sys(err, TC_INTERNAL, errno, "open bundles of %s", ns);
+        if (fd >= 0 && !(d = fdopendir(fd))) {
+                (void) close(fd);
+                return tc_fail_sys(err, TC_INTERNAL, errno, "read bundles of %s", ns);
+        }
+        while (d && (de = readdir(d))) {
+                if (de->d_name[0] == '.') {
+                        if (ident_valid(de->d_name + 1))
+                                visit_hidden(l, ns, de->d_name);
+                } else if (ident_valid(de->d_name)) {
+                        visit_bundle(l, ns, de->d_name);
+                }
+        }
+        sweep_work_dirs(l, ns);
+        return 0;
+}
+
+/* The namespaces to visit: those with bundles or with work dirs. */
+static int for_each_ns(struct loader *l, int state_tasks_fd, struct tc_err **err)
+{
+        _cleanup_close_ int tasks_fd = -1;
+        const int dirs[2] = { state_tasks_fd, -1 };
+        char **seen = NULL;
+        size_t n_seen = 0;
+        int r = 0;
+
+        (void) fs_open_dir(l->m->roots.root_fd, "tasks", false, 0, &tasks_fd, NULL);
+        for (int i = 0; i < 2 && r == 0; i++) {
+                int fd = i == 0 ? dirs[0] : tasks_fd;
+                _cleanup_closedir_ DIR *d = NULL;
+                struct dirent *de;
+                int dfd = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+                if (dfd < 0 || !(d = fdopendir(dfd))) {
+                        if (dfd >= 0)
+                                (void) close(dfd);
+                        continue;
+                }
+                while (r == 0 && (de = readdir(d))) {
+                        bool dup = false;
+                        char **ns;
+
+                        if (de->d_name[0] == '.' || !ident_valid(de->d_name))
+                                continue;
+                        for (size_t k = 0; k < n_seen; k++)
+                                dup = dup || strcmp(seen[k], de->d_name) == 0;
+                        if (dup || !(ns = realloc(seen, (n_seen + 1) * sizeof *seen)))
+                                continue;
+                        seen = ns;
+                        if (!(seen[n_seen] = strdup(de->d_name)))
+                                continue;
+                        r = load_ns(l, state_tasks_fd, seen[n_seen++], err);
+                }
+        }
+        for (size_t k = 0; k < n_seen; k++)
+                free(seen[k]);
+        free(seen);
+        return r;
+}
+
+int load_run(const struct taskmgr *m, const struct load_opts *o, scan_row_fn fn, void *user,
+             unsigned *ret_failed, struct tc_err **err)
+{
+        struct loader l = { .m = m, .o = o, .fn = fn, .user = user };
+        _cleanup_close_ int state_tasks_fd = -1;
+        int r;
+
+        (void) fs_open_dir(m->roots.state_fd, "tasks", false, 0, &state_tasks_fd, NULL);
+        r = o->all_namespaces ? for_each_ns(&l, state_tasks_fd, err)
+                              : load_ns(&l, state_tasks_fd, m->ns, err);
+        forget_kept(&l);
+        *ret_failed = l.failed;
+        return r;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdbool.h>
+
+#include "core/base/err.h"
+#include "core/cleanup.h"
+#include "core/taskmgr.h"
+
+/* What load does with one bundle: containerd's loadExistingTasks decisions as
+ * a pure function of what it saw (tested table-driven). */
+enum load_action {
+        LOAD_SKIP_BUSY,      /* a create/delete holds the task lock */
+        LOAD_REMOVE_EMPTY,   /* an empty bundle dir */
+        LOAD_REMOVE_NO_RECORD, /* the container record is gone */
+        LOAD_CLEANUP_DEAD,   /* the shim does not answer */
+        LOAD_KEEP_LIVE,      /* loaded */
+};
+struct load_seen {
+        bool locked; /* by someone else */
+        bool empty;
+        bool has_record;
+        bool shim_alive;
+};
+enum load_action load_decide(const struct load_seen *s);
+
+struct load_opts {
+        bool all_namespaces; /* else M->ns only */
+        bool dry_run;
+};
+
+/* containerd's loadExistingTasks for the namespace(s) of M: every bundle is
+ * visited and acted on (rows: load, remove, cleanup, skip, left, error), then
+ * the work dirs with no loaded task are removed. --dry-run prints the same rows
+ * and changes nothing. *ret_failed counts failed rows. */
+int load_run(const struct taskmgr *m, const struct load_opts *o, scan_row_fn fn, void *user,
+             unsigned *ret_failed, struct tc_err **err);

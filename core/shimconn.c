@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "core/shimconn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/base/cleanup.h"
+#include "core/base/fs.h"
+#include "core/base/log.h"
+#include "core/base/timefmt.h"
+
+void shimconn_init(struct shimconn *sc, const struct bundle_roots *roots, const char *ns,
+                   const char *id)
+{
+        memset(sc, 0, sizeof *sc);
+        sc->roots = roots;
+        (void) snprintf(sc->ns, sizeof sc->ns, "%s", ns);
+        (void) snprintf(sc->id, sizeof sc->id, "%s", id);
+}
+
+static int cmd_fill(const struct shimconn *sc, const struct bundle *b, const char *binary,
+                    char **ret_address, struct shim_cmd *ret, struct tc_err **err)
+{
+        if (shim_grpc_address(sc->roots->state_path, ret_address, err) < 0)
+                return -1;
+        *ret = (struct shim_cmd){
+                .binary = binary,
+                .ns = sc->ns,
+                .id = sc->id,
+                .address = *ret_address,
+                .bundle_fd = b->fd,
+                .bundle_path = b->path,
+                .debug = log_get_level() >= LOG_LVL_DEBUG,
+        };
+        return 0;
+}
+
+int shimconn_start(struct shimconn *sc, const struct bundle *b, const char *binary,
+                   const void *options, size_t options_len, double timeout, struct tc_err **err)
+{
+        _cleanup_free_ char *address = NULL;
+        struct shim_cmd cmd;
+
+        if (cmd_fill(sc, b, binary, &address, &cmd, err) < 0)
+                return -1;
+        shim_bootstrap_release(&sc->boot);
+        return shim_start(&cmd, options, options_len, timefmt_mono() + timeout, &sc->boot, err);
+}
+
+int shimconn_connect(struct shimconn *sc, struct bundle *b, double timeout, struct tc_err **err)
+{
+        double deadline = timefmt_mono() + timeout;
+        uint32_t task_pid = 0;
+        int known = 0;
+
+        if (!sc->boot.address && shim_read_bootstrap(b->fd, &sc->boot, err) < 0) {
+                if ((*err)->kind == TC_NOT_FOUND)
+                        return tc_fail(err, TC_UNAVAILABLE, "shim not started (no address)");
+                return -1;
+        }
+        if (ttrpc_dial(sc->boot.address, deadline, &sc->conn, err) < 0 ||
+            ttrpc_set_namespace(sc->conn, sc->ns, err) < 0)
+                return -1;
+        sc->api.conn = sc->conn;
+        sc->api.service = taskapi_service_for_version(sc->boot.version);
+        if (taskapi_connect(&sc->api, sc->id, deadline, &sc->shim_pid, &task_pid, err) < 0)
+                return tc_wrap(err, "shim connect");
+        if (bundle_read_shim_pid(b, &known, NULL) < 0 || known != (int) sc->shim_pid)
+                return bundle_write_shim_pid(b, (int) sc->shim_pid, err);
+        return 0;
+}
+
+bool shimconn_pid_is_shim(int pid, const char *ns, const char *id)
+{
+        char path[64], stat[512], *p;
+        _cleanup_free_ char *cmdline = NULL;
+        _cleanup_close_ int fd = -1;
+        size_t len = 0;
+        bool ns_ok = false, id_ok = false;
+
+        if (pid <= 1)
+                return false;
+        (void) snprintf(path, sizeof path, "/proc/%d/stat", pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        len = (size_t) read(fd, stat, sizeof stat - 1);
+        if (len == (size_t) -1)
+                return false;
+        stat[len] = '\0';
+        p = strrchr(stat, ')'); /* "pid (comm) S ...": the state follows the last ')' */
+        if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+                return false;
+        (void) close(steal_fd(fd));
+        (void) snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+        if (fs_read_at(AT_FDCWD, path, 1 << 16, &cmdline, &len, NULL) < 0)
+                return false;
+        for (size_t i = 0; i < len; i += strlen(cmdline + i) + 1) {
+                const char *a = cmdline + i, *v = i + strlen(a) + 1 < len ? a + strlen(a) + 1 : "";
+
+                if (strcmp(a, "-namespace") == 0 || strcmp(a, "--namespace") == 0)
+                        ns_ok = ns_ok || strcmp(v, ns) == 0;
+                if (strcmp(a, "-id") == 0 || strcmp(a, "--id") == 0)
+                        id_ok = id_ok || strcmp(v, id) == 0;
+        }
+        return ns_ok && id_ok;
+}
+
+/* The shim exits ~50 ms after a Shutdown it accepts; one that ignored it
+ * (a task still inside) or hangs is killed, as containerd's shim.Delete does. */
+static void ensure_shim_gone(const struct shimconn *sc, const struct bundle *b, double bound)
+{
+        int pid = (int) sc->shim_pid;
+        double deadline = timefmt_mono() + (bound < 1.0 ? bound : 1.0);
+
+        if (!pid && bundle_read_shim_pid((struct bundle *) b, &pid, NULL) < 0)
+                return;
+        while (shimconn_pid_is_shim(pid, sc->ns, sc->id) && timefmt_mono() < deadline)
+                nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+        if (shimconn_pid_is_shim(pid, sc->ns, sc->id)) {
+                log_info("shim pid %d did not exit: killing it", pid);
+                (void) kill(pid, SIGKILL);
+        }
+}
+
+static void run_delete_action(struct shimconn *sc, const struct bundle *b, const char *binary,
+                              double bound)
+{
+        _cleanup_free_ char *address = NULL, *resp = NULL;
+        struct tc_err *e = NULL;
+        struct shim_cmd cmd;
+        size_t len = 0;
+
+        if (!binary)
+                return;
+        if (cmd_fill(sc, b, binary, &address, &cmd, &e) < 0 ||
+            shim_delete_action(&cmd, timefmt_mono() + bound, &resp, &len, &e) < 0) {
+                log_warn("shim delete action for %s: %s", sc->id, e ? e->msg : "failed");
+                tc_err_free(e);
+        }
+}
+
+void shimconn_teardown(struct shimconn *sc, const struct bundle *b, const char *binary,
+                       bool clean, double bound)
+{
+        struct tc_err *e = NULL;
+
+        if (sc->conn) {
+                struct taskapi_deleted del;
+
+                (void) taskapi_delete(&sc->api, sc->id, timefmt_mono() + bound, &del, NULL);
+                if (taskapi_shutdown(&sc->api, sc->id, false, timefmt_mono() + bound, &e) < 0) {
+                        log_info("shim shutdown: %s", e->msg);
+                        tc_err_freep(&e);
+                }
+                ttrpc_close(sc->conn);
+        }
+        ensure_shim_gone(sc, b, bound);
+        if (!clean)
+                run_delete_action(sc, b, binary, bound);
+        if (!sc->boot.address)
+                (void) shim_read_bootstrap(b->fd, &sc->boot, NULL);
+        if (sc->boot.address && shim_remove_socket(sc->boot.address, &e) < 0) {
+                log_info("%s", e->msg);
+                tc_err_free(e);
+        }
+}
+
+void shimconn_release(struct shimconn *sc)
+{
+        ttrpc_conn_free(sc->conn);
+        sc->conn = NULL;
+        shim_bootstrap_release(&sc->boot);
+}

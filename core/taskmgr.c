@@ -1,0 +1,609 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* containerd's runtime v2 TaskManager, one call per process: create (bundle,
+ * shim start, Connect, Create, with rollback), start, get, kill, wait, delete. */
+#include "core/taskmgr.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/base/cleanup.h"
+#include "core/base/fs.h"
+#include "core/base/ident.h"
+#include "core/base/json.h"
+#include "core/base/log.h"
+#include "core/events.h"
+#include "core/shim.h"
+#include "core/shimconn.h"
+#include "core/taskapi.h"
+#include "core/tasklock.h"
+#include "store/record.h"
+#include "store/store.h"
+
+/* containerd's io.containerd.timeout.shim.shutdown */
+#define ROLLBACK_TIMEOUT 3.0
+
+static int fail_task(struct tc_err **err, const char *ns, const char *id)
+{
+        return tc_wrap(err, "task \"%s\" in namespace \"%s\"", id, ns);
+}
+
+void task_info_release(struct task_info *t)
+{
+        free(t->id);
+        free(t->ns);
+        free(t->bundle);
+        free(t->runtime);
+        free(t->stdin_path);
+        free(t->stdout_path);
+        free(t->stderr_path);
+        free(t->address);
+        free(t->error);
+        memset(t, 0, sizeof *t);
+}
+
+static void record_event(const struct taskmgr *m, const char *ns, const char *topic,
+                         const char *id, uint32_t pid, const struct task_exit *ex,
+                         const char *detail)
+{
+        struct event ev = { .ns = ns, .topic = topic, .id = id, .pid = pid, .detail = detail };
+        struct tc_err *e = NULL;
+
+        if (ex) {
+                ev.exit_known = ex->known;
+                ev.exit_status = ex->status;
+        }
+        /* the operation itself succeeded: a failed log write is a warning */
+        if (events_append(m->roots.root_fd, &ev, m->timeout, &e) < 0) {
+                log_warn("%s", e->msg);
+                tc_err_free(e);
+        }
+}
+
+bool taskmgr_exists(const struct taskmgr *m, const char *id)
+{
+        _cleanup_(bundle_freep) struct bundle *b = NULL;
+
+        return ident_valid(id) && bundle_load(&m->roots, m->ns, id, &b, NULL) == 0;
+}
+
+/* ---- create ---------------------------------------------------------------- */
+
+struct creating {
+        const struct taskmgr *m;
+        const struct task_create_req *req;
+        const struct record *rec;
+        struct bundle *b;
+        struct shimconn sc;
+        char *binary;
+        bool started;
+        bool made_stdio[3];
+};
+
+/* --rootfs: the shim mounts it on BUNDLE/rootfs, so the spec must point there. */
+static int bundle_spec(const struct creating *c, char **ret, struct tc_err **err)
+{
+        _cleanup_json_ cJSON *spec = cJSON_Parse(c->rec->spec);
+        cJSON *root;
+
+        if (!spec || !cJSON_IsObject(spec))
+                return tc_fail(err, TC_INVALID_ARGUMENT, "the container's spec is not a JSON object");
+        if (c->req->rootfs) {
+                root = cJSON_GetObjectItem(spec, "root");
+                if (!root)
+                        root = cJSON_AddObjectToObject(spec, "root");
+                if (!root || !cJSON_IsObject(root))
+                        return tc_fail(err, TC_INVALID_ARGUMENT, "spec: \"root\" is not an object");
+                cJSON_DeleteItemFromObject(root, "path");
+                cJSON_AddStringToObject(root, "path", "rootfs");
+        }
+        *ret = cJSON_PrintUnformatted(spec);
+        return *ret ? 0 : tc_fail(err, TC_INTERNAL, "out of memory");
+}
+
+/* The container appends to --stdout/--stderr: create them 0600 when missing. */
+static int open_stdio(struct creating *c, struct tc_err **err)
+{
+        const char *paths[3] = { NULL, c->req->stdout_path, c->req->stderr_path };
+
+        if (c->req->stdin_path && access(c->req->stdin_path, R_OK) < 0)
+                return tc_fail_sys(err, TC_INVALID_ARGUMENT, errno, "--stdin %s",
+                                   c->req->stdin_path);
+        for (int i = 1; i < 3; i++) {
+                int fd;
+
+                if (!paths[i])
+                        continue;
+                fd = open(paths[i], O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+                if (fd >= 0)
+                        c->made_stdio[i] = true;
+                else if (errno == EEXIST)
+                        fd = open(paths[i], O_WRONLY | O_APPEND | O_CLOEXEC);
+                if (fd < 0)
+                        return tc_fail_sys(err, TC_INVALID_ARGUMENT, errno, "%s %s",
+                                           i == 1 ? "--stdout" : "--stderr", paths[i]);
+                (void) close(fd);
+        }
+        return 0;
+}
+
+static int encode_options(const struct record *rec, uint8_t **ret, size_t *ret_len,
+                          struct tc_err **err)
+{
+        const struct record_any *o = rec->runtime_options;
+
+        *ret = NULL;
+        *ret_len = 0;
+        if (!o || !o->type_url || !*o->type_url)
+                return 0;
+        return taskapi_encode_any(o->type_url, o->value, o->value_len, ret, ret_len, err);
+}
+
+static int shim_create(struct creating *c, struct task_info *ret, struct tc_err **err)
+{
+        static const char *const bind_opts[] = { "rbind", "rw", NULL };
+        const struct task_create_req *q = c->req;
+        struct taskapi_mount mnt = { "bind", q->rootfs, bind_opts };
+        struct taskapi_create_req cr = {
+                .id = q->id,
+                .bundle = c->b->path,
+                .rootfs = q->rootfs ? &mnt : NULL,
+                .n_rootfs = q->rootfs ? 1 : 0,
+                .terminal = q->terminal,
+                .stdin_path = q->stdin_path,
+                .stdout_path = q->stdout_path ? q->stdout_path : "/dev/null",
+                .stderr_path = q->stderr_path ? q->stderr_path : "/dev/null",
+        };
+        _cleanup_free_ uint8_t *opts = NULL;
+        size_t opts_len = 0;
+        uint32_t pid = 0;
+
+        if (encode_options(c->rec, &opts, &opts_len, err) < 0)
+                return tc_wrap(err, "runtime options");
+        cr.options_any = opts;
+        cr.options_any_len = opts_len;
+        if (shimconn_start(&c->sc, c->b, c->binary, opts, opts_len, c->m->timeout, err) < 0)
+                return -1;
+        c->started = true;
+        if (shimconn_connect(&c->sc, c->b, c->m->timeout, err) < 0)
+                return -1;
+        if (taskapi_create(&c->sc.api, &cr, timefmt_mono() + c->m->timeout, &pid, err) < 0)
+                return tc_wrap(err, "shim create");
+        ret->pid = pid;
+        return 0;
+}
+
+/* As TaskManager.Create's deferred cleanup: Delete, Shutdown, the delete
+ * action for what runc may have left, then the bundle and work dir. Each step
+ * on its own short bound, whatever the deadline that made us fail. */
+static void create_rollback(struct creating *c)
+{
+        struct tc_err *e = NULL;
+
+        if (c->started)
+                shimconn_teardown(&c->sc, c->b, c->binary, false, ROLLBACK_TIMEOUT);
+        if (c->b && bundle_delete(c->b, &e) < 0) {
+                log_warn("rollback: %s", e->msg);
+                tc_err_freep(&e);
+        }
+        if (c->made_stdio[1])
+                (void) unlink(c->req->stdout_path);
+        if (c->made_stdio[2])
+                (void) unlink(c->req->stderr_path);
+}
+
+static int create_locked(const struct taskmgr *m, const struct task_create_req *req,
+                         const struct record *rec, struct task_info *ret, struct tc_err **err)
+{
+        struct creating c = { .m = m, .req = req, .rec = rec };
+        _cleanup_free_ char *spec = NULL;
+        int r = -1;
+
+        shimconn_init(&c.sc, &m->roots, m->ns, req->id);
+        if (req->terminal)
+                return tc_fail(err, TC_INVALID_ARGUMENT,
+                               "--terminal is not supported: taskctl has no console socket to "
+                               "receive the pty");
+        if (shim_resolve_binary(rec->runtime_name, &c.binary, err) < 0 ||
+            bundle_spec(&c, &spec, err) < 0 || open_stdio(&c, err) < 0)
+                goto out;
+        if (bundle_new(&m->roots, m->ns, req->id, spec, strlen(spec), &c.b, err) < 0)
+                goto out;
+        if (shim_create(&c, ret, err) < 0)
+                goto out;
+        ret->status = "created";
+        ret->shim_pid = c.sc.shim_pid;
+        if (!(ret->id = strdup(req->id)) || !(ret->ns = strdup(m->ns)) ||
+            !(ret->bundle = strdup(c.b->path)) || !(ret->runtime = strdup(rec->runtime_name)))
+                goto out_oom;
+        r = 0;
+        record_event(m, m->ns, EVENT_TASK_CREATE, req->id, ret->pid, NULL, NULL);
+        goto out;
+out_oom:
+        tc_fail(err, TC_INTERNAL, "out of memory");
+out:
+        if (r < 0) {
+                create_rollback(&c);
+                task_info_release(ret);
+        }
+        shimconn_release(&c.sc);
+        bundle_free(c.b);
+        free(c.binary);
+        return r;
+}
+
+int taskmgr_create(const struct taskmgr *m, const struct task_create_req *req,
+                   struct task_info *ret, struct tc_err **err)
+{
+        _cleanup_(store_freep) struct store *s = NULL;
+        _cleanup_(record_freep) struct record *rec = NULL;
+        struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
+        bool made_record = false;
+        int r;
+
+        memset(ret, 0, sizeof *ret);
+        if (ident_check(req->id, "task id", err) < 0)
+                return -1;
+        if (store_open(m->roots.root_fd, m->ns, true, m->timeout, &s, err) < 0)
+                return -1;
+        if (req->new_record) {
+                if (store_create(s, req->new_record, err) < 0)
+                        return tc_wrap(err, "container \"%s\" in namespace \"%s\"", req->id, m->ns);
+                made_record = true;
+        }
+        if (store_get(s, req->id, &rec, err) < 0)
+                return tc_wrap(err, "container \"%s\" in namespace \"%s\"", req->id, m->ns);
+        r = tasklock_take(m->roots.root_fd, m->ns, req->id, m->timeout, &lock, NULL, err);
+        if (r == 0 && taskmgr_exists(m, req->id))
+                r = tc_fail(err, TC_ALREADY_EXISTS, "already exists");
+        if (r == 0)
+                r = create_locked(m, req, rec, ret, err);
+        if (r < 0 && made_record) {
+                struct tc_err *e = NULL;
+
+                if (store_delete(s, req->id, &e) < 0) {
+                        log_warn("rollback: %s", e->msg);
+                        tc_err_free(e);
+                }
+        }
+        /* a failed create leaves no work dir: remove the one the lock made */
+        if (r < 0 && lock.dir_fd >= 0 && !taskmgr_exists(m, req->id))
+                (void) tasklock_remove_dir(&lock, NULL, NULL);
+        tasklock_release(&lock);
+        return r < 0 ? fail_task(err, m->ns, req->id) : 0;
+}
+
+/* ---- operations on an existing task ------------------------------------------ */
+
+/* Opens the bundle and connects to its shim. */
+static int open_task(const struct taskmgr *m, const char *ns, const char *id,
+                     struct bundle **ret_b, struct shimconn *sc, struct tc_err **err)
+{
+        if (ident_check(id, "task id", err) < 0)
+                return -1;
+        if (bundle_load(&m->roots, ns, id, ret_b, err) < 0)
+                return -1;
+        shimconn_init(sc, &m->roots, ns, id);
+        return shimconn_connect(sc, *ret_b, m->timeout, err);
+}
+
+int taskmgr_start(const struct taskmgr *m, const char *id, uint32_t *ret_pid, struct tc_err **err)
+{
+        _cleanup_(bundle_freep) struct bundle *b = NULL;
+        struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
+        struct shimconn sc = { 0 };
+        int r;
+
+        shimconn_init(&sc, &m->roots, m->ns, id);
+        r = tasklock_take(m->roots.root_fd, m->ns, id, m->timeout, &lock, NULL, err);
+        if (r == 0)
+                r = open_task(m, m->ns, id, &b, &sc, err);
+        if (r == 0)
+                r = taskapi_start(&sc.api, id, timefmt_mono() + m->timeout, ret_pid, err);
+        if (r == 0)
+                record_event(m, m->ns, EVENT_TASK_START, id, *ret_pid, NULL, NULL);
+        shimconn_release(&sc);
+        tasklock_release(&lock);
+        return r < 0 ? fail_task(err, m->ns, id) : 0;
+}
+
+static int dup_str(char **dst, const char *s)
+{
+        return (*dst = strdup(s ? s : "")) ? 0 : -1;
+}
+
+/* The runtime name: the container record's, else the shim binary's path. */
+static char *task_runtime(const struct taskmgr *m, const char *ns, const struct bundle *b)
+{
+        _cleanup_(store_freep) struct store *s = NULL;
+        _cleanup_(record_freep) struct record *rec = NULL;
+        char *path = NULL;
+
+        if (store_open(m->roots.root_fd, ns, false, m->timeout, &s, NULL) == 0 &&
+            store_get(s, b->id, &rec, NULL) == 0 && rec->runtime_name)
+                return strdup(rec->runtime_name);
+        if (shim_read_binary_path(b->fd, &path, NULL) == 0)
+                return path;
+        return strdup("");
+}
+
+static int fill_state(struct task_info *t, const struct taskapi_state *st)
+{
+        t->pid = st->pid;
+        t->status = taskapi_status_name(st->status);
+        t->exited = st->exit.exited;
+        t->exit_status = st->exit.status;
+        if (st->exit.exited)
+                timefmt_rfc3339(&st->exit.at, t->exited_at);
+        return dup_str(&t->stdin_path, st->stdin_path) | dup_str(&t->stdout_path, st->stdout_path) |
+               dup_str(&t->stderr_path, st->stderr_path);
+}
+
+/* Everything we know without the shim, then what the shim says. */
+static int task_info_load(const struct taskmgr *m, const char *ns, const char *id,
+                          struct task_info *t, struct tc_err **err)
+{
+        _cleanup_(bundle_freep) struct bundle *b = NULL;
+        struct taskapi_state st = { 0 };
+        struct shimconn sc = { 0 };
+        int pid = 0, r;
+
+        memset(t, 0, sizeof *t);
+        t->status = "unknown";
+        if (dup_str(&t->id, id) < 0 || dup_str(&t->ns, ns) < 0)
+                return tc_fail(err, TC_INTERNAL, "out of memory");
+        if (bundle_load(&m->roots, ns, id, &b, err) < 0)
+                return -1;
+        if (dup_str(&t->bundle, b->path) < 0 || !(t->runtime = task_runtime(m, ns, b)))
+                return tc_fail(err, TC_INTERNAL, "out of memory");
+        if (bundle_read_shim_pid(b, &pid, NULL) == 0)
+                t->shim_pid = (uint32_t) pid;
+        shimconn_init(&sc, &m->roots, ns, id);
+        r = shimconn_connect(&sc, b, m->timeout, err);
+        if (sc.boot.address)
+                (void) dup_str(&t->address, sc.boot.address);
+        if (r == 0)
+                r = taskapi_state(&sc.api, id, timefmt_mono() + m->timeout, &st, err);
+        if (r == 0 && fill_state(t, &st) < 0)
+                r = tc_fail(err, TC_INTERNAL, "out of memory");
+        taskapi_state_release(&st);
+        shimconn_release(&sc);
+        return r;
+}
+
+int taskmgr_get(const struct taskmgr *m, const char *id, struct task_info *ret,
+                struct tc_err **err)
+{
+        if (ident_check(id, "task id", err) < 0 || task_info_load(m, m->ns, id, ret, err) < 0) {
+                task_info_release(ret);
+                return fail_task(err, m->ns, id);
+        }
+        return 0;
+}
+
+int taskmgr_kill(const struct taskmgr *m, const char *id, int signal, bool all,
+                 struct tc_err **err)
+{
+        _cleanup_(bundle_freep) struct bundle *b = NULL;
+        struct shimconn sc = { 0 };
+        int r;
+
+        shimconn_init(&sc, &m->roots, m->ns, id);
+        r = open_task(m, m->ns, id, &b, &sc, err);
+        if (r == 0)
+                r = taskapi_kill(&sc.api, id, (uint32_t) signal, all, timefmt_mono() + m->timeout,
+                                 err);
+        shimconn_release(&sc);
+        return r < 0 ? fail_task(err, m->ns, id) : 0;
+}
+
+static void exit_from(struct task_exit *ret, const struct taskapi_exit *ex)
+{
+        ret->known = true;
+        ret->status = ex->status;
+        ret->at[0] = '\0';
+        if (ex->exited)
+                timefmt_rfc3339(&ex->at, ret->at);
+}
+
+int taskmgr_wait(const struct taskmgr *m, const char *id, struct task_exit *ret,
+                 struct tc_err **err)
+{
+        _cleanup_(bundle_freep) struct bundle *b = NULL;
+        struct taskapi_exit ex = { 0 };
+        struct shimconn sc = { 0 };
+        double deadline = m->wait_unbounded ? TTRPC_NO_DEADLINE : timefmt_mono() + m->timeout;
+        int r;
+
+        shimconn_init(&sc, &m->roots, m->ns, id);
+        r = open_task(m, m->ns, id, &b, &sc, err);
+        if (r == 0)
+                r = taskapi_wait(&sc.api, id, deadline, &ex, err);
+        if (r == 0)
+                exit_from(ret, &ex);
+        shimconn_release(&sc);
+        return r < 0 ? fail_task(err, m->ns, id) : 0;
+}
+
+/* ---- delete ------------------------------------------------------------------ */
+
+static bool still_running(enum taskapi_status s)
+{
+        return s == TASKAPI_STATUS_RUNNING || s == TASKAPI_STATUS_PAUSED ||
+               s == TASKAPI_STATUS_PAUSING;
+}
+
+/* With a live shim: refuse a running task unless FORCE (kill, wait), then the
+ * shim's Delete gives the observed exit status. */
+static int delete_live(const struct taskmgr *m, struct shimconn *sc, const char *id, bool force,
+                       struct task_exit *ret, struct tc_err **err)
+{
+        struct taskapi_state st = { 0 };
+        struct taskapi_deleted del = { 0 };
+        struct taskapi_exit ex;
+        int r = taskapi_state(&sc->api, id, timefmt_mono() + m->timeout, &st, err);
+        enum taskapi_status status = st.status;
+
+        taskapi_state_release(&st);
+        if (r < 0)
+                return (*err)->kind == TC_NOT_FOUND ? 1 : -1; /* the shim has no such task */
+        /* the real shim answers Delete of a running task with Unknown: check first */
+        if (still_running(status) && !force)
+                return tc_fail(err, TC_FAILED_PRECONDITION,
+                               "task is %s: stop it first or use --force",
+                               taskapi_status_name(status));
+        if (still_running(status) &&
+            (taskapi_kill(&sc->api, id, SIGKILL, true, timefmt_mono() + m->timeout, err) < 0 ||
+             taskapi_wait(&sc->api, id, timefmt_mono() + m->timeout, &ex, err) < 0))
+                return tc_wrap(err, "force");
+        if (taskapi_delete(&sc->api, id, timefmt_mono() + m->timeout, &del, err) < 0)
+                return (*err)->kind == TC_NOT_FOUND ? 1 : tc_wrap(err, "shim delete");
+        exit_from(ret, &del.exit);
+        ret->pid = del.pid;
+        return 0;
+}
+
+/* runc's --pid-file in the bundle: the init pid when the shim cannot say */
+static uint32_t read_init_pid(const struct bundle *b)
+{
+        _cleanup_free_ char *buf = NULL;
+        unsigned long v;
+
+        if (fs_read_at(b->fd, "init.pid", 64, &buf, NULL, NULL) < 0)
+                return 0;
+        v = strtoul(buf, NULL, 10);
+        return v > 0 && v < (1ul << 22) ? (uint32_t) v : 0;
+}
+
+static int delete_locked(const struct taskmgr *m, const char *id, bool force,
+                         struct task_exit *ret, struct tc_err **err)
+{
+        _cleanup_(bundle_freep) struct bundle *b = NULL;
+        _cleanup_free_ char *binary = NULL;
+        struct shimconn sc = { 0 };
+        struct tc_err *e = NULL;
+        const char *detail = NULL;
+        bool clean = false;
+        int r;
+
+        memset(ret, 0, sizeof *ret);
+        if (bundle_load(&m->roots, m->ns, id, &b, err) < 0)
+                return -1;
+        ret->pid = read_init_pid(b); /* before the shim's delete action removes it */
+        shimconn_init(&sc, &m->roots, m->ns, id);
+        r = shimconn_connect(&sc, b, m->timeout, &e);
+        if (r == 0) {
+                r = delete_live(m, &sc, id, force, ret, err);
+                if (r < 0) {
+                        shimconn_release(&sc);
+                        return -1;
+                }
+                clean = r == 0;
+        } else {
+                detail = "shim dead: exit status unknown";
+                log_info("task %s: %s", id, e->msg);
+        }
+        tc_err_free(e);
+        /* what containerd's on-close hook does after every shim: Shutdown, and
+         * the binary's delete action for whatever runc left behind */
+        if (shim_read_binary_path(b->fd, &binary, NULL) < 0)
+                binary = NULL;
+        shimconn_teardown(&sc, b, binary, clean, ROLLBACK_TIMEOUT);
+        shimconn_release(&sc);
+        if (bundle_delete(b, err) < 0)
+                return -1;
+        if (!ret->pid)
+                ret->pid = read_init_pid(b);
+        record_event(m, m->ns, EVENT_TASK_EXIT, id, ret->pid, ret, detail);
+        record_event(m, m->ns, EVENT_TASK_DELETE, id, ret->pid, ret, detail);
+        return 0;
+}
+
+int taskmgr_delete(const struct taskmgr *m, const char *id, bool force, struct task_exit *ret,
+                   struct tc_err **err)
+{
+        struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
+        int r;
+
+        if (ident_check(id, "task id", err) < 0)
+                return -1;
+        r = tasklock_take(m->roots.root_fd, m->ns, id, m->timeout, &lock, NULL, err);
+        if (r == 0)
+                r = delete_locked(m, id, force, ret, err);
+        if (r < 0 && lock.dir_fd >= 0 && !taskmgr_exists(m, id))
+                (void) tasklock_remove_dir(&lock, NULL, NULL); /* the lock made it */
+        tasklock_release(&lock);
+        return r < 0 ? fail_task(err, m->ns, id) : 0;
+}
+
+/* ---- list -------------------------------------------------------------------- */
+
+static int list_ns(const struct taskmgr *m, int tasks_fd, const char *ns, taskmgr_list_fn fn,
+                   void *user, struct tc_err **err)
+{
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int fd = openat(tasks_fd, ns, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+        if (fd < 0)
+                return errno == ENOENT ? 0 : tc_fail_sys(err, TC_INTERNAL, errno, "open %s", ns);
+        if (!(d = fdopendir(fd))) {
+                (void) close(fd);
+                return tc_fail_sys(err, TC_INTERNAL, errno, "read %s", ns);
+        }
+        while ((de = readdir(d))) {
+                struct task_info t;
+                struct tc_err *e = NULL;
+                int r;
+
+                if (de->d_name[0] == '.' || !ident_valid(de->d_name))
+                        continue;
+                if (task_info_load(m, ns, de->d_name, &t, &e) < 0) {
+                        if (e->kind == TC_NOT_FOUND && !t.bundle) { /* deleted meanwhile */
+                                tc_err_free(e);
+                                task_info_release(&t);
+                                continue;
+                        }
+                        t.status = "unknown";
+                        t.error = steal_ptr(e->msg);
+                        tc_err_free(e);
+                }
+                r = fn(&t, user, err);
+                task_info_release(&t);
+                if (r < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+int taskmgr_list(const struct taskmgr *m, bool all_namespaces, taskmgr_list_fn fn, void *user,
+                 struct tc_err **err)
+{
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int tasks_fd = openat(m->roots.state_fd, "tasks",
+                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int r = 0;
+
+        if (tasks_fd < 0)
+                return errno == ENOENT ? 0 : tc_fail_sys(err, TC_INTERNAL, errno, "open tasks");
+        if (!all_namespaces) {
+                r = list_ns(m, tasks_fd, m->ns, fn, user, err);
+                (void) close(tasks_fd);
+                return r;
+        }
+        if (!(d = fdopendir(tasks_fd))) {
+                (void) close(tasks_fd);
+                return tc_fail_sys(err, TC_INTERNAL, errno, "read tasks");
+        }
+        while (r == 0 && (de = readdir(d)))
+                if (de->d_name[0] != '.' && ident_valid(de->d_name))
+                        r = list_ns(m, dirfd(d), de->d_name, fn, user, err);
+        return r;
+}

@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The record's JSON shape (SPEC "Container records"), strict in what it reads. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/cleanup.h"
+#include "core/base/json.h"
+#include "store/base64.h"
+#include "store/record.h"
+#include "store/spec_text.h"
+
+static int oom(struct tc_err **err)
+{
+        return tc_fail(err, TC_INTERNAL, "out of memory");
+}
+
+static const char *type_name(const cJSON *j)
+{
+        if (cJSON_IsString(j))
+                return "a string";
+        if (cJSON_IsNumber(j))
+                return "a number";
+        if (cJSON_IsBool(j))
+                return "a boolean";
+        if (cJSON_IsArray(j))
+                return "an array";
+        if (cJSON_IsObject(j))
+                return "an object";
+        return "null";
+}
+
+static int type_error(const char *field, const char *want, const cJSON *got, struct tc_err **err)
+{
+        return tc_fail(err, TC_INVALID_ARGUMENT, "field \"%s\": expected %s, got %s", field, want,
+                       type_name(got));
+}
+
+/* Checks that object J has no key twice (cJSON keeps both; which would win is
+ * a guess we refuse to make). */
+static int no_duplicates(const cJSON *j, const char *field, struct tc_err **err)
+{
+        for (const cJSON *a = j->child; a; a = a->next)
+                for (const cJSON *b = a->next; b; b = b->next)
+                        if (strcmp(a->string, b->string) == 0)
+                                return tc_fail(err, TC_INVALID_ARGUMENT,
+                                               "field \"%s\": duplicate key \"%s\"", field,
+                                               a->string);
+        return 0;
+}
+
+/* A string field; null reads as "" (as Go's encoding/json leaves it zero). */
+static int get_string(const cJSON *j, const char *field, char **dst, struct tc_err **err)
+{
+        if (cJSON_IsNull(j))
+                return record_set_string(dst, "", err);
+        if (!cJSON_IsString(j))
+                return type_error(field, "a string", j, err);
+        return record_set_string(dst, j->valuestring, err);
+}
+
+static int parse_any(const cJSON *j, const char *field, struct record_any *ret, struct tc_err **err)
+{
+        struct record_any a = {0};
+        char sub[512];
+        bool oom_b64;
+
+        if (!cJSON_IsObject(j))
+                return type_error(field, "an object {\"type_url\", \"value\"}", j, err);
+        if (no_duplicates(j, field, err) < 0)
+                return -1;
+        for (const cJSON *c = j->child; c; c = c->next) {
+                (void) snprintf(sub, sizeof sub, "%s.%s", field, c->string);
+                if (strcmp(c->string, "type_url") == 0) {
+                        if (get_string(c, sub, &a.type_url, err) < 0)
+                                goto fail;
+                } else if (strcmp(c->string, "value") == 0) {
+                        if (!cJSON_IsString(c) && !cJSON_IsNull(c)) {
+                                type_error(sub, "a base64 string", c, err);
+                                goto fail;
+                        }
+                        free(a.value);
+                        a.value = NULL;
+                        if (!base64_decode(cJSON_IsString(c) ? c->valuestring : "", &a.value,
+                                           &a.value_len, &oom_b64)) {
+                                if (oom_b64)
+                                        oom(err);
+                                else
+                                        tc_fail(err, TC_INVALID_ARGUMENT,
+                                                "field \"%s\": invalid base64", sub);
+                                goto fail;
+                        }
+                } else {
+                        tc_fail(err, TC_INVALID_ARGUMENT, "unknown field \"%s\"", sub);
+                        goto fail;
+                }
+        }
+        if ((!a.type_url && record_set_string(&a.type_url, "", err) < 0) ||
+            (!a.value && !(a.value = malloc(1)) && oom(err) < 0))
+                goto fail;
+        *ret = a;
+        return 0;
+fail:
+        record_any_release(&a);
+        return -1;
+}
+
+static int parse_labels(struct record *r, const cJSON *j, struct tc_err **err)
+{
+        char sub[512];
+
+        if (cJSON_IsNull(j))
+                return 0;
+        if (!cJSON_IsObject(j))
+                return type_error("labels", "an object", j, err);
+        if (no_duplicates(j, "labels", err) < 0)
+                return -1;
+        for (const cJSON *c = j->child; c; c = c->next) {
+                (void) snprintf(sub, sizeof sub, "labels.%s", c->string);
+                if (!cJSON_IsString(c))
+                        return type_error(sub, "a string", c, err);
+                if (record_set_label(r, c->string, c->valuestring, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static int parse_extensions(struct record *r, const cJSON *j, struct tc_err **err)
+{
+        char sub[512];
+
+        if (cJSON_IsNull(j))
+                return 0;
+        if (!cJSON_IsObject(j))
+                return type_error("extensions", "an object", j, err);
+        if (no_duplicates(j, "extensions", err) < 0)
+                return -1;
+        for (const cJSON *c = j->child; c; c = c->next) {
+                struct record_any a;
+                int k;
+
+                (void) snprintf(sub, sizeof sub, "extensions.%s", c->string);
+                if (parse_any(c, sub, &a, err) < 0)
+                        return -1;
+                k = record_set_extension(r, c->string, &a, err);
+                record_any_release(&a);
+                if (k < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static int parse_runtime(struct record *r, const cJSON *j, struct tc_err **err)
+{
+        if (cJSON_IsNull(j))
+                return 0;
+        if (!cJSON_IsObject(j))
+                return type_error("runtime", "an object", j, err);
+        if (no_duplicates(j, "runtime", err) < 0)
+                return -1;
+        for (const cJSON *c = j->child; c; c = c->next) {
+                if (strcmp(c->string, "name") == 0) {
+                        if (get_string(c, "runtime.name", &r->runtime_name, err) < 0)
+                                return -1;
+                } else if (strcmp(c->string, "options") == 0) {
+                        struct record_any a;
+                        int k;
+
+                        if (cJSON_IsNull(c)) {
+                                (void) record_set_runtime_options(r, NULL, err);
+                                continue;
+                        }
+                        if (parse_any(c, "runtime.options", &a, err) < 0)
+                                return -1;
+                        k = record_set_runtime_options(r, &a, err);
+                        record_any_release(&a);
+                        if (k < 0)
+                                return -1;
+                } else {
+                        return tc_fail(err, TC_INVALID_ARGUMENT, "unknown field \"runtime.%s\"",
+                                       c->string);
+                }
+        }
+        return 0;
+}
+
+static int parse_time(const cJSON *j, const char *field, char dst[TIMEFMT_LEN], struct tc_err **err)
+{
+        struct timespec ts;
+
+        if (cJSON_IsNull(j)) {
+                dst[0] = '\0';
+                return 0;
+        }
+        if (!cJSON_IsString(j))
+                return type_error(field, "a string", j, err);
+        if (*j->valuestring &&
+            (strlen(j->valuestring) >= TIMEFMT_LEN || !timefmt_parse(j->valuestring, &ts)))
+                return tc_fail(err, TC_INVALID_ARGUMENT,
+                               "field \"%s\": \"%.80s\" is not an RFC 3339 time", field,
+                               j->valuestring);
+        strcpy(dst, j->valuestring);
+        return 0;
+}
+
+/* Everything but the spec, which needs the original text. */
+static int parse_field(struct record *r, const cJSON *c, struct tc_err **err)
+{
+        const char *k = c->string;
+
+        if (strcmp(k, "id") == 0)
+                return get_string(c, k, &r->id, err);
+        if (strcmp(k, "labels") == 0)
+                return parse_labels(r, c, err);
+        if (strcmp(k, "image") == 0)
+                return get_string(c, k, &r->image, err);
+        if (strcmp(k, "runtime") == 0)
+                return parse_runtime(r, c, err);
+        if (strcmp(k, "snapshotter") == 0)
+                return get_string(c, k, &r->snapshotter, err);
+        if (strcmp(k, "snapshot_key") == 0)
+                return get_string(c, k, &r->snapshot_key, err);
+        if (strcmp(k, "extensions") == 0)
+                return parse_extensions(r, c, err);
+        if (strcmp(k, "created_at") == 0)
+                return parse_time(c, k, r->created_at, err);
+        if (strcmp(k, "updated_at") == 0)
+                return parse_time(c, k, r->updated_at, err);
+        return tc_fail(err, TC_INVALID_ARGUMENT, "unknown field \"%s\"", k);
+}
+
+static int parse_spec(struct record *r, const cJSON *spec, const char *text, size_t len,
+                      struct tc_err **err)
+{
+        const char *start;
+        size_t n;
+
+        if (cJSON_IsNull(spec))
+                return 0;
+        if (!cJSON_IsObject(spec))
+                return type_error("spec", "an object", spec, err);
+        if (!spec_text_member(text, len, "spec", &start, &n))
+                return tc_fail(err, TC_INTERNAL, "field \"spec\": cannot locate its text");
+        free(r->spec);
+        r->spec = spec_text_compact(start, n);
+        return r->spec ? 0 : oom(err);
+}
+
+/* Parses TEXT as one JSON document (no trailing data). */
+static int parse_document(const char *text, size_t len, cJSON **ret, struct tc_err **err)
+{
+        const char *end = NULL;
+        cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, false);
+
+        if (!j)
+                return tc_fail(err, TC_INVALID_ARGUMENT, "invalid JSON at byte %zu",
+                               end ? (size_t) (end - text) : (size_t) 0);
+        end = spec_text_skip_ws(end, text + len);
+        if (end != text + len) {
+                cJSON_Delete(j);
+                return tc_fail(err, TC_INVALID_ARGUMENT,
+                               "invalid JSON at byte %zu: data after the value",
+                               (size_t) (end - text));
+        }
+        *ret = j;
+        return 0;
+}
+
+int record_from_json(const char *text, size_t len, struct record **ret, struct tc_err **err)
+{
+        _cleanup_json_ cJSON *root = NULL;
+        _cleanup_(record_freep) struct record *r = NULL;
+        const cJSON *spec = NULL;
+
+        if (parse_document(text, len, &root, err) < 0)
+                return -1;
+        if (!cJSON_IsObject(root))
+                return tc_fail(err, TC_INVALID_ARGUMENT, "expected a JSON object, got %s",
+                               type_name(root));
+        if (no_duplicates(root, "record", err) < 0)
+                return -1;
+        if (!(r = record_new()))
+                return oom(err);
+        for (const cJSON *c = root->child; c; c = c->next) {
+                if (strcmp(c->string, "spec") == 0)
+                        spec = c;
+                else if (parse_field(r, c, err) < 0)
+                        return -1;
+        }
+        if (spec && parse_spec(r, spec, text, len, err) < 0)
+                return -1;
+        *ret = steal_ptr(r);
+        return 0;
+}
+
+int record_any_from_json(const char *text, size_t len, const char *field, struct record_any *ret,
+                         struct tc_err **err)
+{
+        _cleanup_json_ cJSON *j = NULL;
+
+        if (parse_document(text, len, &j, err) < 0)
+                return -1;
+        return parse_any(j, field, ret, err);
+}
+
+int record_set_spec(struct record *r, const char *text, size_t len, struct tc_err **err)
+{
+        _cleanup_json_ cJSON *j = NULL;
+        char *compact;
+
+        if (parse_document(text, len, &j, err) < 0)
+                return -1;
+        if (!cJSON_IsObject(j))
+                return tc_fail(err, TC_INVALID_ARGUMENT, "spec: expected a JSON object, got %s",
+                               type_name(j));
+        compact = spec_text_compact(text, len);
+        if (!compact)
+                return oom(err);
+        free(r->spec);
+        r->spec = compact;
+        return 0;
+}
+
+static const char *str0(const char *s)
+{
+        return s ? s : "";
+}
+
+static cJSON *any_to_json(const struct record_any *a)
+{
+        _cleanup_free_ char *b64 = base64_encode(a->value, a->value_len);
+        cJSON *j = cJSON_CreateObject();
+
+        if (!j || !b64 || !cJSON_AddStringToObject(j, "type_url", str0(a->type_url)) ||
+            !cJSON_AddStringToObject(j, "value", b64)) {
+                cJSON_Delete(j);
+                return NULL;
+        }
+        return j;
+}
+
+static cJSON *labels_to_json(const struct record *r)
+{
+        cJSON *j = cJSON_CreateObject();
+
+        for (size_t i = 0; j && i < r->n_labels; i++)
+                if (!cJSON_AddStringToObject(j, r->labels[i].key, r->labels[i].value)) {
+                        cJSON_Delete(j);
+                        return NULL;
+                }
+        return j;
+}
+
+static cJSON *extensions_to_json(const struct record *r)
+{
+        cJSON *j = cJSON_CreateObject();
+
+        for (size_t i = 0; j && i < r->n_extensions; i++) {
+                cJSON *a = any_to_json(&r->extensions[i].any);
+
+                if (!a || !cJSON_AddItemToObject(j, r->extensions[i].name, a)) {
+                        cJSON_Delete(a);
+                        cJSON_Delete(j);
+                        return NULL;
+                }
+        }
+        return j;
+}
+
+static cJSON *runtime_to_json(const struct record *r)
+{
+        cJSON *j = cJSON_CreateObject();
+        cJSON *opts = r->runtime_options ? any_to_json(r->runtime_options) : cJSON_CreateNull();
+
+        if (!j || !opts || !cJSON_AddStringToObject(j, "name", str0(r->runtime_name)) ||
+            !cJSON_AddItemToObject(j, "options", opts)) {
+                cJSON_Delete(opts);
+                cJSON_Delete(j);
+                return NULL;
+        }
+        return j;
+}
+
+/* Adds ITEM (which may be NULL after a failed allocation) to J; false on failure. */
+static bool add(cJSON *j, const char *name, cJSON *item)
+{
+        if (item && cJSON_AddItemToObject(j, name, item))
+                return true;
+        cJSON_Delete(item);
+        return false;
+}
+
+cJSON *record_to_json(const struct record *r)
+{
+        cJSON *j = cJSON_CreateObject();
+        bool ok = j && cJSON_AddStringToObject(j, "id", str0(r->id)) &&
+                  add(j, "labels", labels_to_json(r)) &&
+                  cJSON_AddStringToObject(j, "image", str0(r->image)) &&
+                  add(j, "runtime", runtime_to_json(r)) &&
+                  add(j, "spec", r->spec ? cJSON_CreateRaw(r->spec) : cJSON_CreateNull()) &&
+                  cJSON_AddStringToObject(j, "snapshotter", str0(r->snapshotter)) &&
+                  cJSON_AddStringToObject(j, "snapshot_key", str0(r->snapshot_key)) &&
+                  add(j, "extensions", extensions_to_json(r)) &&
+                  cJSON_AddStringToObject(j, "created_at", r->created_at) &&
+                  cJSON_AddStringToObject(j, "updated_at", r->updated_at);
+
+        if (!ok) {
+                cJSON_Delete(j);
+                return NULL;
+        }
+        return j;
+}
+
+int record_to_text(const struct record *r, char **ret_text, size_t *ret_len, struct tc_err **err)
+{
+        _cleanup_json_ cJSON *j = record_to_json(r);
+        _cleanup_free_ char *s = j ? cJSON_PrintUnformatted(j) : NULL;
+        size_t n;
+        char *t;
+
+        if (!s)
+                return oom(err);
+        n = strlen(s);
+        t = realloc(s, n + 2);
+        if (!t)
+                return oom(err);
+        s = NULL;
+        t[n] = '\n';
+        t[n + 1] = '\0';
+        *ret_text = t;
+        *ret_len = n + 1;
+        return 0;
+}

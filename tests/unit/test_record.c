@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* store/record: the JSON codec, validation, base64, the filter adaptor. The
+ * field-mask table is in test_update.c. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/cleanup.h"
+#include "store/base64.h"
+#include "store/record.h"
+
+#define FULL                                                                                       \
+        "{\"id\":\"web\",\"labels\":{\"a.b\":\"x\",\"env\":\"prod\"},"                             \
+        "\"image\":\"docker.io/library/busybox:latest\","                                         \
+        "\"runtime\":{\"name\":\"io.containerd.runc.v2\","                                        \
+        "\"options\":{\"type_url\":\"containerd.runc.v1.Options\",\"value\":\"AAEC\"}},"          \
+        "\"spec\":{\"ociVersion\":\"1.1.0\",\"big\":9223372036854775807,\"f\":1.50,"              \
+        "\"s\":\"a\\\\\",\"t\":\"x y\"},"                                                          \
+        "\"snapshotter\":\"overlayfs\",\"snapshot_key\":\"web-snap\","                            \
+        "\"extensions\":{\"ext\":{\"type_url\":\"t\",\"value\":\"aGVsbG8=\"}},"                   \
+        "\"created_at\":\"2026-11-28T11:38:21.266303072Z\","                                      \
+        "\"updated_at\":\"2026-11-28T11:38:22.000000001Z\"}\n"
+
+static struct record *parse_ok(const char *json)
+{
+        _cleanup_(tc_err_freep) struct tc_err *err = NULL;
+        struct record *r = NULL;
+
+        cr_assert(eq(int, record_from_json(json, strlen(json), &r, &err), 0), "%s: %s", json,
+                  err ? err->msg : "");
+        return r;
+}
+
+Test(record, round_trip_is_byte_identical)
+{
+        _cleanup_(record_freep) struct record *r = parse_ok(FULL);
+        _cleanup_(tc_err_freep) struct tc_err *err = NULL;
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+
+        cr_assert(eq(int, record_to_text(r, &text, &len, &err), 0));
+        cr_assert(eq(str, text, FULL));
+        cr_assert(eq(sz, len, strlen(FULL)));
+        cr_assert(eq(int, record_validate(r, &err), 0));
+}
+
+Test(record, fields_decoded)
+{
+        _cleanup_(record_freep) struct record *r = parse_ok(FULL);
+
+        cr_assert(eq(str, r->id, "web"));
+        cr_assert(eq(sz, r->n_labels, 2));
+        cr_assert(eq(str, (char *) record_label(r, "a.b"), "x"));
+        cr_assert(eq(str, r->runtime_name, "io.containerd.runc.v2"));
+        cr_assert(eq(sz, r->runtime_options->value_len, 3));
+        cr_assert(zero(memcmp(r->runtime_options->value, "\0\1\2", 3))); /* criterion's eq(u8[3]) leaks */
+        cr_assert(eq(sz, r->n_extensions, 1));
+        cr_assert(eq(sz, r->extensions[0].any.value_len, 5));
+        cr_assert(zero(memcmp(r->extensions[0].any.value, "hello", 5)));
+        cr_assert(eq(str, r->snapshot_key, "web-snap"));
+}
+
+Test(record, spec_kept_verbatim_and_compacted)
+{
+        const char *in = "{ \"id\": \"w\", \"spec\" : {\n \"n\": 12345678901234567890123,"
+                         " \"e\": 1e400, \"s\": \"a\\\\\", \"t\": \"x  y\", \"u\": \"\\u00e9\" } }";
+        _cleanup_(record_freep) struct record *r = parse_ok(in);
+
+        cr_assert(eq(str, r->spec,
+                     "{\"n\":12345678901234567890123,\"e\":1e400,\"s\":\"a\\\\\",\"t\":\"x  y\","
+                     "\"u\":\"\\u00e9\"}"));
+}
+
+Test(record, spec_strings_with_escaped_quotes_and_backslash_runs)
+{
+        /* "a\\" ends in an escaped backslash, "b\"c" holds an escaped quote,
+         * "\\\" d" a backslash and a quote: the spaces inside must stay */
+        const char *in = "{\"spec\": {\"a\": \"x\\\\\", \"b\": \"1 \\\" 2\","
+                         " \"c\": \"\\\\\\\" d \", \"n\": [ 1 , {\"\\\\\": \"}\"} ]}, \"id\": \"x\"}";
+        _cleanup_(record_freep) struct record *r = parse_ok(in);
+
+        cr_assert(eq(str, r->spec,
+                     "{\"a\":\"x\\\\\",\"b\":\"1 \\\" 2\",\"c\":\"\\\\\\\" d \","
+                     "\"n\":[1,{\"\\\\\":\"}\"}]}"));
+        cr_assert(eq(str, r->id, "x"));
+}
+
+Test(record, spec_member_found_under_an_escaped_key)
+{
+        _cleanup_(record_freep) struct record *r =
+                parse_ok("{\"\\u0073pec\":{\"a\":1},\"id\":\"x\",\"image\":\"spec\"}");
+
+        cr_assert(eq(str, r->spec, "{\"a\":1}"));
+}
+
+Test(record, set_spec_validates)
+{
+        _cleanup_(record_freep) struct record *r = record_new();
+        _cleanup_(tc_err_freep) struct tc_err *err = NULL;
+        const char *ok = " {\"process\": {\"args\": [\"sh\"]}}\n";
+
+        cr_assert(eq(int, record_set_spec(r, ok, strlen(ok), &err), 0));
+        cr_assert(eq(str, r->spec, "{\"process\":{\"args\":[\"sh\"]}}"));
+        cr_assert(eq(int, record_set_spec(r, "[1]", 3, &err), -1));
+        cr_assert(eq(str, err->msg, "spec: expected a JSON object, got an array"));
+        cr_assert(eq(int, record_set_spec(r, "{\"a\":", 5, &err), -1));
+        cr_assert(eq(int, err->kind, TC_INVALID_ARGUMENT));
+        cr_assert(eq(str, err->msg, "invalid JSON at byte 4"));
+        cr_assert(eq(str, r->spec, "{\"process\":{\"args\":[\"sh\"]}}"), "unchanged on error");
+}
+
+Test(record, nulls_read_as_empty)
+{
+        _cleanup_(record_freep) struct record *r =
+                parse_ok("{\"id\":\"x\",\"labels\":null,\"image\":null,\"runtime\":{\"name\":\"r\","
+                         "\"options\":null},\"spec\":null,\"extensions\":null}");
+
+        cr_assert(eq(sz, r->n_labels, 0));
+        cr_assert(eq(ptr, r->runtime_options, NULL));
+        cr_assert(eq(ptr, r->spec, NULL));
+}
+
+static const struct {
+        const char *json;
+        const char *msg;
+} bad_json[] = {
+        { "", "invalid JSON at byte 0" },
+        { "{\"id\":\"x\",}", "invalid JSON at byte 10" },
+        { "{} {}", "invalid JSON at byte 3: data after the value" },
+        { "[]", "expected a JSON object, got an array" },
+        { "{\"id\":1}", "field \"id\": expected a string, got a number" },
+        { "{\"image\":true}", "field \"image\": expected a string, got a boolean" },
+        { "{\"labels\":[]}", "field \"labels\": expected an object, got an array" },
+        { "{\"labels\":{\"a\":1}}", "field \"labels.a\": expected a string, got a number" },
+        { "{\"labels\":{\"a\":\"1\",\"a\":\"2\"}}", "field \"labels\": duplicate key \"a\"" },
+        { "{\"runtime\":\"runc\"}", "field \"runtime\": expected an object, got a string" },
+        { "{\"runtime\":{\"name\":{}}}", "field \"runtime.name\": expected a string, got an object" },
+        { "{\"runtime\":{\"opts\":null}}", "unknown field \"runtime.opts\"" },
+        { "{\"runtime\":{\"options\":\"x\"}}",
+          "field \"runtime.options\": expected an object {\"type_url\", \"value\"}, got a string" },
+        { "{\"runtime\":{\"options\":{\"value\":\"@@@@\"}}}",
+          "field \"runtime.options.value\": invalid base64" },
+        { "{\"runtime\":{\"options\":{\"value\":3}}}",
+          "field \"runtime.options.value\": expected a base64 string, got a number" },
+        { "{\"runtime\":{\"options\":{\"typeurl\":\"\"}}}",
+          "unknown field \"runtime.options.typeurl\"" },
+        { "{\"spec\":\"{}\"}", "field \"spec\": expected an object, got a string" },
+        { "{\"spec\":[]}", "field \"spec\": expected an object, got an array" },
+        { "{\"extensions\":{\"e\":1}}",
+          "field \"extensions.e\": expected an object {\"type_url\", \"value\"}, got a number" },
+        { "{\"extensions\":{\"e\":{\"value\":\"Zg=\"}}}", "field \"extensions.e.value\": invalid base64" },
+        { "{\"extensions\":{\"e\":{\"type_url\":5}}}",
+          "field \"extensions.e.type_url\": expected a string, got a number" },
+        { "{\"created_at\":\"yesterday\"}",
+          "field \"created_at\": \"yesterday\" is not an RFC 3339 time" },
+        { "{\"updated_at\":7}", "field \"updated_at\": expected a string, got a number" },
+        { "{\"lables\":{}}", "unknown field \"lables\"" },
+        { "{\"id\":\"a\",\"id\":\"b\"}", "field \"record\": duplicate key \"id\"" },
+};
+
+Test(record, type_errors_name_the_field)
+{
+        for (size_t i = 0; i < ELEMENTSOF(bad_json); i++) {
+                _cleanup_(tc_err_freep) struct tc_err *err = NULL;
+                struct record *r = NULL;
+
+                cr_expect(eq(int, record_from_json(bad_json[i].json, strlen(bad_json[i].json), &r, &err),
+                             -1),
+                          "row %zu: %s", i, bad_json[i].json);
+                cr_expect(eq(ptr, r, NULL));
+                if (!err)
+                        continue;
+                cr_expect(eq(int, err->kind, TC_INVALID_ARGUMENT), "row %zu", i);
+                cr_expect(eq(str, err->msg, (char *) bad_json[i].msg), "row %zu: %s", i,
+                          bad_json[i].json);
+        }
+}
+
+#define VALID_BASE "\"id\":\"web\",\"runtime\":{\"name\":\"r\"},\"spec\":{}"
+
+static const struct {
+        const char *name;
+        const char *json;
+        const char *msg; /* NULL: valid */
+} validation[] = {
+        { "valid", "{" VALID_BASE "}", NULL },
+        { "empty id", "{\"id\":\"\",\"runtime\":{\"name\":\"r\"},\"spec\":{}}",
+          "container.ID: identifier must not be empty" },
+        { "bad id", "{\"id\":\"a/b\",\"runtime\":{\"name\":\"r\"},\"spec\":{}}",
+          "container.ID: identifier \"a/b\" must match ^[A-Za-z0-9]+(?:[._-](?:[A-Za-z0-9]+))*$" },
+        { "empty extension key", "{" VALID_BASE ",\"extensions\":{\"\":{}}}",
+          "container.Extension keys must not be zero-length" },
+        { "empty label key", "{" VALID_BASE ",\"labels\":{\"\":\"v\"}}",
+          "containers.Labels: label key must not be empty" },
+        { "no runtime", "{\"id\":\"web\",\"spec\":{}}", "container.Runtime.Name must be set" },
+        { "empty runtime", "{\"id\":\"web\",\"runtime\":{\"name\":\"\"},\"spec\":{}}",
+          "container.Runtime.Name must be set" },
+        { "no spec", "{\"id\":\"web\",\"runtime\":{\"name\":\"r\"}}", "container.Spec must be set" },
+        { "null spec", "{\"id\":\"web\",\"runtime\":{\"name\":\"r\"},\"spec\":null}",
+          "container.Spec must be set" },
+        { "snapshot key without snapshotter", "{" VALID_BASE ",\"snapshot_key\":\"k\"}",
+          "container.Snapshotter must be set if container.SnapshotKey is set" },
+};
+
+Test(record, validation_as_containerd)
+{
+        for (size_t i = 0; i < ELEMENTSOF(validation); i++) {
+                _cleanup_(record_freep) struct record *r = parse_ok(validation[i].json);
+                _cleanup_(tc_err_freep) struct tc_err *err = NULL;
+                int want = validation[i].msg ? -1 : 0;
+
+                cr_expect(eq(int, record_validate(r, &err), want), "%s", validation[i].name);
+                if (!validation[i].msg || !err)
+                        continue;
+                cr_expect(eq(int, err->kind, TC_INVALID_ARGUMENT), "%s", validation[i].name);
+                cr_expect(eq(str, err->msg, (char *) validation[i].msg), "%s", validation[i].name);
+        }
+}
+
+Test(record, label_size_limit)
+{
+        _cleanup_(record_freep) struct record *r = parse_ok("{" VALID_BASE "}");
+        _cleanup_(tc_err_freep) struct tc_err *err = NULL;
+        char key[101], value[4096 - 100 + 2];
+
+        memset(key, 'k', 100);
+        key[100] = '\0';
+        memset(value, 'v', sizeof value - 2);
+        value[sizeof value - 2] = '\0'; /* key + value = 4096: allowed */
+        cr_assert(eq(int, record_set_label(r, key, value, &err), 0));
+        cr_assert(eq(int, record_validate(r, &err), 0));
+        value[sizeof value - 2] = 'v'; /* 4097 */
+        value[sizeof value - 1] = '\0';
+        cr_assert(eq(int, record_set_label(r, key, value, &err), 0));
+        cr_assert(eq(int, record_validate(r, &err), -1));
+        cr_assert(eq(str, err->msg,
+                     "containers.Labels: label key and value length (4097 bytes) greater than "
+                     "maximum size (4096 bytes), key: "
+                     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"));
+}
+
+Test(record, labels_sorted_and_unset)
+{
+        _cleanup_(record_freep) struct record *r = record_new();
+        _cleanup_(tc_err_freep) struct tc_err *err = NULL;
+
+        cr_assert(eq(int, record_set_label(r, "b", "2", &err), 0));
+        cr_assert(eq(int, record_set_label(r, "a", "1", &err), 0));
+        cr_assert(eq(int, record_set_label(r, "c", "", &err), 0));
+        cr_assert(eq(int, record_set_label(r, "b", "3", &err), 0));
+        cr_assert(eq(sz, r->n_labels, 3));
+        cr_assert(eq(str, r->labels[0].key, "a"));
+        cr_assert(eq(str, r->labels[1].value, "3"));
+        record_drop_empty_labels(r);
+        cr_assert(eq(sz, r->n_labels, 2));
+        cr_assert(record_unset_label(r, "a"));
+        cr_assert(not(record_unset_label(r, "a")));
+        cr_assert(eq(ptr, (void *) record_label(r, "a"), NULL));
+        cr_assert(eq(str, (char *) record_label(r, "b"), "3"));
+}
+
+static const struct {
+        const char *plain, *b64;
+} b64_ok[] = {
+        { "", "" },         { "f", "Zg==" },         { "fo", "Zm8=" },
+        { "foo", "Zm9v" },  { "foob", "Zm9vYg==" },  { "fooba", "Zm9vYmE=" },
+        { "foobar", "Zm9vYmFy" },
+};
+
+Test(base64, vectors_both_ways)
+{
+        for (size_t i = 0; i < ELEMENTSOF(b64_ok); i++) {
+                _cleanup_free_ char *enc = base64_encode((const unsigned char *) b64_ok[i].plain,
+                                                         strlen(b64_ok[i].plain));
+                _cleanup_free_ unsigned char *dec = NULL;
+                size_t n = 99;
+                bool oom;
+
+                cr_expect(eq(str, enc, (char *) b64_ok[i].b64));
+                cr_expect(base64_decode(b64_ok[i].b64, &dec, &n, &oom), "%s", b64_ok[i].b64);
+                cr_expect(eq(sz, n, strlen(b64_ok[i].plain)));
+                cr_expect(zero(memcmp(dec, b64_ok[i].plain, n)));
+        }
+}
+
+Test(base64, binary_and_newlines)
+{
+        const unsigned char bin[] = { 0xff, 0x00, 0xfe, 0x80 };
+        _cleanup_free_ char *enc = base64_encode(bin, sizeof bin);
+        _cleanup_free_ unsigned char *dec = NULL;
+        size_t n;
+        bool oom;
+
+        cr_assert(eq(str, enc, "/wD+gA=="));
+        cr_assert(base64_decode("Zm9v\r\nYmFy\n", &dec, &n, &oom));
+        cr_assert(eq(sz, n, 6));
+        cr_assert(zero(memcmp(dec, "foobar", 6)));
+}
+
+Test(base64, malformed_refused)
+{
+        static const char *const bad[] = { "Zg=", "Z===", "Zm9v!", "Zg==Zg==", "=Zg=", "Zm9",
+                                           "Zm 9v", "Zm-_" };
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                unsigned char *dec = NULL;
+                size_t n;
+                bool oom = true;
+
+                cr_expect(not(base64_decode(bad[i], &dec, &n, &oom)), "%s", bad[i]);
+                cr_expect(not(oom));
+                cr_expect(eq(ptr, dec, NULL));
+        }
+}
+
+static const struct {
+        const char *path[4];
+        size_t n;
+        const char *value; /* NULL: absent */
+} fields[] = {
+        { { "id" }, 1, "web" },
+        { { "image" }, 1, "docker.io/library/busybox:latest" },
+        { { "runtime", "name" }, 2, "io.containerd.runc.v2" },
+        { { "runtime" }, 1, NULL },
+        { { "runtime", "options" }, 2, NULL },
+        { { "snapshotter" }, 1, "overlayfs" },
+        { { "labels", "env" }, 2, "prod" },
+        { { "labels", "a", "b" }, 3, "x" },
+        { { "labels", "a" }, 2, NULL },
+        { { "labels" }, 1, NULL },
+        { { "labels", "nope" }, 2, NULL },
+        { { "spec" }, 1, NULL },
+        { { "snapshot_key" }, 1, NULL },
+        { { NULL }, 0, NULL },
+};
+
+Test(record, field_adaptor)
+{
+        _cleanup_(record_freep) struct record *r = parse_ok(FULL);
+
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+                const char *v = NULL;
+                bool got = record_field(r, fields[i].path, fields[i].n, &v);
+
+                cr_expect(eq(int, got, fields[i].value != NULL), "row %zu", i);
+                if (got && fields[i].value)
+                        cr_expect(eq(str, (char *) v, (char *) fields[i].value), "row %zu", i);
+        }
+}
+
+Test(record, field_adaptor_empty_is_absent)
+{
+        _cleanup_(record_freep) struct record *r = parse_ok("{\"id\":\"x\",\"image\":\"\"}");
+        const char *path[] = { "image" }, *v = NULL;
+
+        cr_assert(not(record_field(r, path, 1, &v)));
+}
+
+Test(record, dup_is_deep_and_equal)
+{
+        _cleanup_(record_freep) struct record *r = parse_ok(FULL);
+        _cleanup_(record_freep) struct record *d = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *err = NULL;
+        _cleanup_free_ char *a = NULL, *b = NULL;
+        size_t la, lb;
+
+        cr_assert(eq(int, record_dup(r, &d, &err), 0));
+        cr_assert(ne(ptr, d->labels, r->labels));
+        cr_assert(eq(int, record_to_text(r, &a, &la, &err), 0));
+        cr_assert(eq(int, record_to_text(d, &b, &lb, &err), 0));
+        cr_assert(eq(str, a, b));
+}
