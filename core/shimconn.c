@@ -123,10 +123,15 @@ static void ensure_shim_gone(const struct shimconn *sc, const struct bundle *b, 
                 return;
         while (shimconn_pid_is_shim(pid, sc->ns, sc->id) && timefmt_mono() < deadline)
                 nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
-        if (shimconn_pid_is_shim(pid, sc->ns, sc->id)) {
-                log_info("shim pid %d did not exit: killing it", pid);
-                (void) kill(pid, SIGKILL);
-        }
+        if (!shimconn_pid_is_shim(pid, sc->ns, sc->id))
+                return;
+        log_info("shim pid %d did not exit: killing it", pid);
+        (void) kill(pid, SIGKILL);
+        /* SIGKILL lands asynchronously: until the shim is gone its socket still
+         * listens, and shim_remove_socket() would rightly refuse to remove it */
+        deadline = timefmt_mono() + 1.0;
+        while (shimconn_pid_is_shim(pid, sc->ns, sc->id) && timefmt_mono() < deadline)
+                nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
 }
 
 static void run_delete_action(struct shimconn *sc, const struct bundle *b, const char *binary,
