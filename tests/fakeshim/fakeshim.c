@@ -61,19 +61,26 @@ struct timespec fakeshim_now(void)
         return ts;
 }
 
-void fakeshim_note_pid(const struct fakeshim *f, pid_t pid, const char *role)
+/* Appends LINE to FILE (NULL: nothing) in one short O_APPEND write, so that
+ * lines from several processes never mix. */
+static void note(const struct fakeshim *f, const char *file, const char *line)
 {
         _cleanup_close_ int fd = -1;
-        char line[64];
-        int n;
+        size_t len = strlen(line);
 
-        if (!f->pidfile)
+        if (!file)
                 return;
-        fd = open(f->pidfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-        n = snprintf(line, sizeof line, "%d %s\n", (int) pid, role);
-        /* one short O_APPEND write: lines from several processes never mix */
-        if (fd < 0 || write(fd, line, (size_t) n) != n)
-                fakeshim_log(f, "cannot note pid %d in %s", (int) pid, f->pidfile);
+        fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (fd < 0 || write(fd, line, len) != (ssize_t) len)
+                fakeshim_log(f, "cannot append to %s", file);
+}
+
+void fakeshim_note_pid(const struct fakeshim *f, pid_t pid, const char *role)
+{
+        char line[64];
+
+        (void) snprintf(line, sizeof line, "%d %s\n", (int) pid, role);
+        note(f, f->pidfile, line);
 }
 
 void fakeshim_log(const struct fakeshim *f, const char *fmt, ...)
@@ -220,10 +227,12 @@ static void read_env(struct fakeshim *f)
 {
         const char *fault = getenv("FAKESHIM_FAULT"), *life = getenv("FAKESHIM_MAX_LIFETIME");
         const char *dir = getenv("FAKESHIM_SOCKDIR"), *pidfile = getenv("FAKESHIM_PIDFILE");
+        const char *socklog = getenv("FAKESHIM_SOCKLOG");
         char *end;
 
         f->sockdir = dir && *dir ? dir : DEFAULT_SOCKDIR;
         f->pidfile = pidfile && *pidfile ? pidfile : NULL;
+        f->socklog = socklog && *socklog ? socklog : NULL;
         f->lifetime = DEFAULT_LIFETIME;
         if (life && *life) {
                 unsigned long v = strtoul(life, &end, 10);
@@ -400,6 +409,12 @@ static int action_start(const struct fakeshim *f)
         (void) snprintf(address, sizeof address, "unix://%s", path);
         mkdir_parents(f->sockdir);
         reuse = listen_at(path, &lfd);
+        if (!reuse) {
+                char line[sizeof path + 1];
+
+                (void) snprintf(line, sizeof line, "%s\n", path);
+                note(f, f->socklog, line);
+        }
         write_address(address); /* before the daemon, as the real one */
         if (!reuse) {
                 pid = fork();

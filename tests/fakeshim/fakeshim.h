@@ -14,6 +14,7 @@
  *   FAKESHIM_MAX_LIFETIME  seconds any process of ours lives at most (120)
  *   FAKESHIM_PIDFILE       every process we make appends "PID ROLE\n" here,
  *                          ROLE one of start, delete, daemon, task
+ *   FAKESHIM_SOCKLOG       every socket we bind appends "PATH\n" here
  *
  * Files: tests/fakeshim/fakeshim.c (argv, env, the start and delete actions),
  * serve.c (the daemon: poll loop, ttrpc framing, replies), tasks.c (the task
@@ -60,6 +61,7 @@ struct fakeshim {
         unsigned lifetime; /* seconds */
         const char *sockdir;
         const char *pidfile; /* NULL: none */
+        const char *socklog; /* NULL: none */
         char **argv;         /* main's, to retitle the task process */
         int argc;
 };

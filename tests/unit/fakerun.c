@@ -33,6 +33,7 @@ bool fakerun_init(struct fakerun *fr)
         (void) snprintf(fr->bundle, sizeof fr->bundle, "%s/%s", b, FAKE_ID);
         (void) snprintf(fr->sockdir, sizeof fr->sockdir, "%s/s", fr->root);
         (void) snprintf(fr->pidfile, sizeof fr->pidfile, "%s/pids", fr->root);
+        (void) snprintf(fr->socklog, sizeof fr->socklog, "%s/socks", fr->root);
         if (mkdir(b, 0711) < 0 || mkdir(fr->bundle, 0700) < 0)
                 return false;
         fd = open(fr->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -64,7 +65,7 @@ void fakerun_cleanup(struct fakerun *fr)
 static char **make_env(const struct fakerun *fr, const char *fault)
 {
         static char *env[512];
-        static char vars[5][192];
+        static char vars[6][192];
         size_t n = 0;
 
         for (char **e = environ; *e && n < ELEMENTSOF(env) - 8; e++)
@@ -76,6 +77,7 @@ static char **make_env(const struct fakerun *fr, const char *fault)
         (void) snprintf(vars[3], sizeof vars[3], "FAKESHIM_MAX_LIFETIME=%s",
                         fr->lifetime ? fr->lifetime : "");
         (void) snprintf(vars[4], sizeof vars[4], "TTRPC_ADDRESS=");
+        (void) snprintf(vars[5], sizeof vars[5], "FAKESHIM_SOCKLOG=%s", fr->socklog);
         for (size_t i = 0; i < ELEMENTSOF(vars); i++)
                 env[n++] = vars[i];
         env[n] = NULL;

@@ -3,10 +3,9 @@
 
 /* Runs tests/fakeshim's binary (path in env FAKESHIM) for test_fakeshim.c,
  * in a fresh directory per test: ROOT/b/t1 is the bundle (with `log`),
- * ROOT/s the socket dir, ROOT/pids the pid file. The test process is made a
- * child subreaper, so the daemon and task processes the fake forks end up as
- * our children: every one of them can be waited for and checked by PID. None
- * of these assert. */
+ * ROOT/s the socket dir, ROOT/pids the pid file, ROOT/socks the socket log. The test process is
+ * made a child subreaper, so the daemon and task processes the fake forks end up as our children:
+ * every one of them can be waited for and checked by PID. None of these assert. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,6 +19,7 @@ struct fakerun {
         char bundle[128];
         char sockdir[128];
         char pidfile[128];
+        char socklog[128];
         const char *lifetime; /* FAKESHIM_MAX_LIFETIME, NULL: the default */
 };
 

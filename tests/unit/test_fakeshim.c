@@ -166,6 +166,12 @@ Test(fakeshim, start_writes_address_and_reuses_a_live_shim)
         cr_assert_not_null(fgets(file, sizeof file, f));
         (void) fclose(f);
         cr_assert(eq(str, file, a1));
+        f = fopen(fr.socklog, "re"); /* FAKESHIM_SOCKLOG names the socket */
+        cr_assert_not_null(f);
+        cr_assert_not_null(fgets(file, sizeof file, f));
+        (void) fclose(f);
+        file[strcspn(file, "\n")] = '\0';
+        cr_assert(eq(str, file, (char *) a1 + strlen("unix://")));
         start_ok(NULL, a2); /* as the real one: same address, no second daemon */
         cr_assert(eq(str, a2, a1));
         cr_assert(eq(int, fakerun_pid(&fr, "daemon"), daemon));
