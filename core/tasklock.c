@@ -58,32 +58,6 @@ static int open_workdir(int ns_fd, const char *id, bool create, bool *ret_create
         return fd;
 }
 
-static int lock_wait(int fd, double deadline, double timeout, const char *what,
-                     struct tc_err **err)
-{
-        long sleep_ns = 1000000;
-
-        while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-                if (errno != EWOULDBLOCK && errno != EINTR)
-                        return tc_fail_sys(err, TC_INTERNAL, errno, "lock %s", what);
-                if (timefmt_mono() >= deadline) {
-                        int pid = flock_holder_pid(fd);
-
-                        if (pid > 0)
-                                return tc_fail(err, TC_DEADLINE_EXCEEDED,
-                                               "%s is locked by pid %d (waited %gs)", what, pid,
-                                               timeout);
-                        return tc_fail(err, TC_DEADLINE_EXCEEDED,
-                                       "%s is locked by another process (waited %gs)", what,
-                                       timeout);
-                }
-                nanosleep(&(struct timespec){ 0, sleep_ns }, NULL);
-                if (sleep_ns < 50000000)
-                        sleep_ns *= 2;
-        }
-        return 0;
-}
-
 int tasklock_take(int root_fd, const char *ns, const char *id, double timeout,
                   struct tasklock *ret, bool *ret_created, struct tc_err **err)
 {
@@ -101,7 +75,9 @@ int tasklock_take(int root_fd, const char *ns, const char *id, double timeout,
 
                 if (fd < 0)
                         return -1;
-                if (lock_wait(fd, deadline, timeout, "task", err) < 0)
+                double left = deadline - timefmt_mono();
+
+                if (flock_wait(fd, LOCK_EX, left > 0 ? left : 0, "task", err) < 0)
                         return -1;
                 if (!still_linked(ns_fd, id, fd))
                         continue; /* removed by the previous holder: lock the new one */

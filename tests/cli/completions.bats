@@ -354,7 +354,7 @@ man_text() {
                 --stderr --terminal --signal --all --all-namespaces --dry-run --older-than --since \
                 --follow TASKCTL_NAMESPACE TASKCTL_ROOT TASKCTL_STATE TASKCTL_CONFIG TASKCTL_LOG_LEVEL \
                 ROOT/containers/NS/ID.json ROOT/containers/NS/.lock ROOT/tasks/NS/ID/ \
-                STATE/tasks/NS/ID/ STATE/locks/NS/ID.lock ROOT/events/NS.jsonl \
+                STATE/tasks/NS/ID/ ROOT/events/NS.jsonl \
                 /etc/taskctl/config.json default_runtime platforms 'labels."io.k8s/name"==web' '~=' \
                 taskctl-cleanup.timer taskctl-cleanup.service taskctl-load.service taskctl.cron \
                 'ctr(8)' 'runc(8)' 'containerd(8)'; do
