@@ -123,10 +123,15 @@ static void ensure_shim_gone(const struct shimconn *sc, const struct bundle *b, 
                 return;
         while (shimconn_pid_is_shim(pid, sc->ns, sc->id) && timefmt_mono() < deadline)
                 nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
-        if (shimconn_pid_is_shim(pid, sc->ns, sc->id)) {
-                log_info("shim pid %d did not exit: killing it", pid);
-                (void) kill(pid, SIGKILL);
-        }
+        if (!shimconn_pid_is_shim(pid, sc->ns, sc->id))
+                return;
+        log_info("shim pid %d did not exit: killing it", pid);
+        (void) kill(pid, SIGKILL);
+        /* SIGKILL lands asynchronously: until the shim is gone its socket still
+         * listens, and shim_remove_socket() would rightly refuse to remove it */
+        deadline = timefmt_mono() + 1.0;
+        while (shimconn_pid_is_shim(pid, sc->ns, sc->id) && timefmt_mono() < deadline)
+                nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
 }
 
 static void run_delete_action(struct shimconn *sc, const struct bundle *b, const char *binary,
@@ -146,15 +151,43 @@ static void run_delete_action(struct shimconn *sc, const struct bundle *b, const
         }
 }
 
+/* Teardown talks to the shim on a connection of its own: the one a failed
+ * call used may be out of step (a reply cut short, oversized or undecodable
+ * leaves it unusable), and a shim whose Connect reply was broken is known
+ * only by its socket. A shim that does not accept gets no calls (conn NULL). */
+static void teardown_redial(struct shimconn *sc, const struct bundle *b, double bound)
+{
+        struct ttrpc_conn *fresh = NULL;
+
+        if (!sc->boot.address)
+                (void) shim_read_bootstrap(b->fd, &sc->boot, NULL);
+        if (sc->boot.address &&
+            (ttrpc_dial(sc->boot.address, timefmt_mono() + bound, &fresh, NULL) < 0 ||
+             ttrpc_set_namespace(fresh, sc->ns, NULL) < 0)) {
+                ttrpc_conn_free(fresh);
+                fresh = NULL;
+        }
+        ttrpc_conn_free(sc->conn);
+        sc->conn = fresh;
+        sc->api.conn = fresh;
+        sc->api.service = taskapi_service_for_version(sc->boot.version);
+}
+
 void shimconn_teardown(struct shimconn *sc, const struct bundle *b, const char *binary,
                        bool clean, double bound)
 {
         struct tc_err *e = NULL;
 
+        teardown_redial(sc, b, bound);
         if (sc->conn) {
                 struct taskapi_deleted del;
 
-                (void) taskapi_delete(&sc->api, sc->id, timefmt_mono() + bound, &del, NULL);
+                if (taskapi_delete(&sc->api, sc->id, timefmt_mono() + bound, &del, &e) < 0 &&
+                    e->kind != TC_NOT_FOUND)
+                        teardown_redial(sc, b, bound); /* its reply may have broken it too */
+                tc_err_freep(&e);
+        }
+        if (sc->conn) {
                 if (taskapi_shutdown(&sc->api, sc->id, false, timefmt_mono() + bound, &e) < 0) {
                         log_info("shim shutdown: %s", e->msg);
                         tc_err_freep(&e);
@@ -164,8 +197,6 @@ void shimconn_teardown(struct shimconn *sc, const struct bundle *b, const char *
         ensure_shim_gone(sc, b, bound);
         if (!clean)
                 run_delete_action(sc, b, binary, bound);
-        if (!sc->boot.address)
-                (void) shim_read_bootstrap(b->fd, &sc->boot, NULL);
         if (sc->boot.address && shim_remove_socket(sc->boot.address, &e) < 0) {
                 log_info("%s", e->msg);
                 tc_err_free(e);
