@@ -18,10 +18,15 @@ teardown() {
 }
 
 lifecycle() { # [-n NS] ID: create, start, wait, delete a task that exits 3
-        tc "$@" --spec "$BATS_TEST_TMPDIR/spec.json" --rootfs "$ROOTFS" create >/dev/null
-        tc "$@" start >/dev/null
-        tc "$@" wait >/dev/null
-        tc "$@" delete >/dev/null
+        local ns=()
+        if [ "$1" = -n ]; then
+                ns=(-n "$2")
+                shift 2
+        fi
+        tc "${ns[@]}" create "$1" --spec "$BATS_TEST_TMPDIR/spec.json" --rootfs "$ROOTFS" >/dev/null
+        tc "${ns[@]}" start "$1" >/dev/null
+        tc "${ns[@]}" wait "$1" >/dev/null
+        tc "${ns[@]}" delete "$1" >/dev/null
 }
 
 @test "events: create, start, exit (the real status), delete, as table and JSON lines" {
@@ -63,7 +68,11 @@ lifecycle() { # [-n NS] ID: create, start, wait, delete a task that exits 3
 }
 
 @test "events --follow prints new events as they are written, until killed" {
-        tc events --follow -o json > "$BATS_TEST_TMPDIR/follow.out" 2>&1 &
+        # the binary itself in the background (not the tc function), so that $! is its
+        # PID; fd 3 closed so that bats does not wait for it
+        "$TASKCTL" --root "$BATS_TEST_TMPDIR/root" --state "$BATS_TEST_TMPDIR/state" \
+                --config "$BATS_TEST_TMPDIR/none.json" events --follow -o json \
+                > "$BATS_TEST_TMPDIR/follow.out" 2>&1 3>&- &
         follower=$!
         track_pid "$follower"
         lifecycle t1

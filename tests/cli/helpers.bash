@@ -69,3 +69,19 @@ tree_is() {
                 return 1
         fi
 }
+
+# Holds flock(2) on PATH (a task's work dir is its lock) in a background
+# process whose PID is tracked and printed. The process that takes the lock
+# keeps it (perl, not flock(1): /proc/locks names the PID that took a lock).
+hold_lock() {
+        perl -e 'use Fcntl ":flock"; open(my $fh, "<", $ARGV[0]) or die "$!";
+                 flock($fh, LOCK_EX) or die "$!"; sleep 300' "$1" >/dev/null 2>&1 3>&- &
+        local pid=$!
+        track_pid "$pid"
+        # wait until the lock is really held (flock -n then fails)
+        for _ in $(seq 100); do
+                flock -n "$1" true || break
+                sleep 0.05
+        done
+        echo "$pid"
+}
