@@ -99,7 +99,10 @@ static int print_task(const struct task_info *t, void *user, struct tc_err **err
         } else {
                 const char *cells[] = { t->ns, t->id, pid, t->status, t->runtime };
 
-                (void) snprintf(pid, sizeof pid, "%u", t->pid);
+                if (t->pid)
+                        (void) snprintf(pid, sizeof pid, "%u", t->pid);
+                else
+                        pid[0] = '\0'; /* shown as "-": no pid known */
                 table_row(cols, ELEMENTSOF(cols), cells);
         }
 out:
