@@ -298,10 +298,11 @@ int taskmgr_start(const struct taskmgr *m, const char *id, uint32_t *ret_pid, st
         _cleanup_(bundle_freep) struct bundle *b = NULL;
         struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
         struct shimconn sc = { 0 };
+        bool made_dir = false;
         int r;
 
         shimconn_init(&sc, &m->roots, m->ns, id);
-        r = tasklock_take(m->roots.root_fd, m->ns, id, m->timeout, &lock, NULL, err);
+        r = tasklock_take(m->roots.root_fd, m->ns, id, m->timeout, &lock, &made_dir, err);
         if (r == 0)
                 r = open_task(m, m->ns, id, &b, &sc, err);
         if (r == 0)
@@ -309,6 +310,9 @@ int taskmgr_start(const struct taskmgr *m, const char *id, uint32_t *ret_pid, st
         if (r == 0)
                 record_event(m, m->ns, EVENT_TASK_START, id, *ret_pid, NULL, NULL);
         shimconn_release(&sc);
+        /* a missing task: remove the work dir that taking the lock made */
+        if (r < 0 && made_dir && !taskmgr_exists(m, id))
+                (void) tasklock_remove_dir(&lock, NULL, NULL);
         tasklock_release(&lock);
         return r < 0 ? fail_task(err, m->ns, id) : 0;
 }
