@@ -422,13 +422,15 @@ int taskmgr_wait(const struct taskmgr *m, const char *id, struct task_exit *ret,
         _cleanup_(bundle_freep) struct bundle *b = NULL;
         struct taskapi_exit ex = { 0 };
         struct shimconn sc = { 0 };
-        double deadline = m->wait_unbounded ? TTRPC_NO_DEADLINE : timefmt_mono() + m->timeout;
         int r;
 
         shimconn_init(&sc, &m->roots, m->ns, id);
         r = open_task(m, m->ns, id, &b, &sc, err);
+        /* --timeout bounds the Wait itself, not what connecting took */
         if (r == 0)
-                r = taskapi_wait(&sc.api, id, deadline, &ex, err);
+                r = taskapi_wait(&sc.api, id,
+                                 m->wait_unbounded ? TTRPC_NO_DEADLINE : timefmt_mono() + m->timeout,
+                                 &ex, err);
         if (r == 0)
                 exit_from(ret, &ex);
         shimconn_release(&sc);
