@@ -293,6 +293,27 @@ static int open_task(const struct taskmgr *m, const char *ns, const char *id,
         return shimconn_connect(sc, *ret_b, m->timeout, err);
 }
 
+/* The real shim answers Start of a running or stopped task with code Unknown
+ * ("cannot start a running process"): ask the state, and call it what it is,
+ * a failed precondition (exit 5), as delete does for a running task. */
+static int start_failed(const struct taskmgr *m, struct shimconn *sc, const char *id,
+                        struct tc_err **err)
+{
+        struct taskapi_state st = { 0 };
+        enum taskapi_status status;
+        int r;
+
+        if ((*err)->kind != TC_INTERNAL)
+                return -1;
+        r = taskapi_state(&sc->api, id, timefmt_mono() + m->timeout, &st, NULL);
+        status = st.status;
+        taskapi_state_release(&st);
+        if (r < 0 || status == TASKAPI_STATUS_CREATED)
+                return -1;
+        return tc_fail(err, TC_FAILED_PRECONDITION, "task is %s: only a created task can be started",
+                       taskapi_status_name(status));
+}
+
 int taskmgr_start(const struct taskmgr *m, const char *id, uint32_t *ret_pid, struct tc_err **err)
 {
         _cleanup_(bundle_freep) struct bundle *b = NULL;
@@ -305,8 +326,8 @@ int taskmgr_start(const struct taskmgr *m, const char *id, uint32_t *ret_pid, st
         r = tasklock_take(m->roots.root_fd, m->ns, id, m->timeout, &lock, &made_dir, err);
         if (r == 0)
                 r = open_task(m, m->ns, id, &b, &sc, err);
-        if (r == 0)
-                r = taskapi_start(&sc.api, id, timefmt_mono() + m->timeout, ret_pid, err);
+        if (r == 0 && taskapi_start(&sc.api, id, timefmt_mono() + m->timeout, ret_pid, err) < 0)
+                r = start_failed(m, &sc, id, err);
         if (r == 0)
                 record_event(m, m->ns, EVENT_TASK_START, id, *ret_pid, NULL, NULL);
         shimconn_release(&sc);
