@@ -72,7 +72,8 @@ cJSON *tasks_info_json(const struct task_info *t)
 static const struct cli_cmd start_cmd = {
         .name = "start",
         .args = "ID",
-        .summary = "Start a created task (the shim's Start). Prints its PID.",
+        .summary = "Start a created task (the shim's Start). Prints its PID. A task that is\n"
+                   "running or stopped already: exit 5.",
         .min_args = 1,
         .max_args = 1,
 };

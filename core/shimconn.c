@@ -117,12 +117,14 @@ bool shimconn_pid_is_shim(int pid, const char *ns, const char *id)
 static void ensure_shim_gone(const struct shimconn *sc, const struct bundle *b, double bound)
 {
         int pid = (int) sc->shim_pid;
-        double deadline = timefmt_mono() + (bound < 1.0 ? bound : 1.0);
+        double start = timefmt_mono(), deadline = start + (bound < 1.0 ? bound : 1.0), now;
 
         if (!pid && bundle_read_shim_pid((struct bundle *) b, &pid, NULL) < 0)
                 return;
-        while (shimconn_pid_is_shim(pid, sc->ns, sc->id) && timefmt_mono() < deadline)
-                nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+        /* every 1 ms at first (it is a few ms; each look is two small /proc
+         * reads), every 10 ms after 100 ms */
+        while (shimconn_pid_is_shim(pid, sc->ns, sc->id) && (now = timefmt_mono()) < deadline)
+                nanosleep(&(struct timespec){ 0, now - start < 0.1 ? 1000000 : 10000000 }, NULL);
         if (!shimconn_pid_is_shim(pid, sc->ns, sc->id))
                 return;
         log_info("shim pid %d did not exit: killing it", pid);

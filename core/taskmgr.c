@@ -293,22 +293,47 @@ static int open_task(const struct taskmgr *m, const char *ns, const char *id,
         return shimconn_connect(sc, *ret_b, m->timeout, err);
 }
 
+/* The real shim answers Start of a running or stopped task with code Unknown
+ * ("cannot start a running process"): ask the state, and call it what it is,
+ * a failed precondition (exit 5), as delete does for a running task. */
+static int start_failed(const struct taskmgr *m, struct shimconn *sc, const char *id,
+                        struct tc_err **err)
+{
+        struct taskapi_state st = { 0 };
+        enum taskapi_status status;
+        int r;
+
+        if ((*err)->kind != TC_INTERNAL)
+                return -1;
+        r = taskapi_state(&sc->api, id, timefmt_mono() + m->timeout, &st, NULL);
+        status = st.status;
+        taskapi_state_release(&st);
+        if (r < 0 || status == TASKAPI_STATUS_CREATED)
+                return -1;
+        return tc_fail(err, TC_FAILED_PRECONDITION, "task is %s: only a created task can be started",
+                       taskapi_status_name(status));
+}
+
 int taskmgr_start(const struct taskmgr *m, const char *id, uint32_t *ret_pid, struct tc_err **err)
 {
         _cleanup_(bundle_freep) struct bundle *b = NULL;
         struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
         struct shimconn sc = { 0 };
+        bool made_dir = false;
         int r;
 
         shimconn_init(&sc, &m->roots, m->ns, id);
-        r = tasklock_take(m->roots.root_fd, m->ns, id, m->timeout, &lock, NULL, err);
+        r = tasklock_take(m->roots.root_fd, m->ns, id, m->timeout, &lock, &made_dir, err);
         if (r == 0)
                 r = open_task(m, m->ns, id, &b, &sc, err);
-        if (r == 0)
-                r = taskapi_start(&sc.api, id, timefmt_mono() + m->timeout, ret_pid, err);
+        if (r == 0 && taskapi_start(&sc.api, id, timefmt_mono() + m->timeout, ret_pid, err) < 0)
+                r = start_failed(m, &sc, id, err);
         if (r == 0)
                 record_event(m, m->ns, EVENT_TASK_START, id, *ret_pid, NULL, NULL);
         shimconn_release(&sc);
+        /* a missing task: remove the work dir that taking the lock made */
+        if (r < 0 && made_dir && !taskmgr_exists(m, id))
+                (void) tasklock_remove_dir(&lock, NULL, NULL);
         tasklock_release(&lock);
         return r < 0 ? fail_task(err, m->ns, id) : 0;
 }
@@ -418,13 +443,15 @@ int taskmgr_wait(const struct taskmgr *m, const char *id, struct task_exit *ret,
         _cleanup_(bundle_freep) struct bundle *b = NULL;
         struct taskapi_exit ex = { 0 };
         struct shimconn sc = { 0 };
-        double deadline = m->wait_unbounded ? TTRPC_NO_DEADLINE : timefmt_mono() + m->timeout;
         int r;
 
         shimconn_init(&sc, &m->roots, m->ns, id);
         r = open_task(m, m->ns, id, &b, &sc, err);
+        /* --timeout bounds the Wait itself, not what connecting took */
         if (r == 0)
-                r = taskapi_wait(&sc.api, id, deadline, &ex, err);
+                r = taskapi_wait(&sc.api, id,
+                                 m->wait_unbounded ? TTRPC_NO_DEADLINE : timefmt_mono() + m->timeout,
+                                 &ex, err);
         if (r == 0)
                 exit_from(ret, &ex);
         shimconn_release(&sc);

@@ -16,15 +16,20 @@ setup_common() {
 }
 
 # A minimal OCI spec (runc spec, then our process and rootfs) printed on stdout.
-# Usage: make_spec [ARG]...   (default: sleep 300)
+# Usage: make_spec [ARG]...   (default: sleep 300; one ARG is split on spaces)
+# Environment: SPEC_ROOT sets root.path (default "rootfs"); SPEC_CGROUP, when
+# set, linux.cgroupsPath. Without a cgroupsPath runc names the container's
+# cgroup after its ID alone, so two tasks with one ID (two namespaces, or two
+# test runs at once) would share a cgroup: give each task its own.
 make_spec() {
         local dir
         dir=$(mktemp -d "$BATS_TEST_TMPDIR/spec.XXXXXX")
         (cd "$dir" && runc spec) || return 1
         jq --argjson args "$(printf '%s\n' "${@:-sleep 300}" | jq -R . | jq -s .)" \
-           --arg root "${SPEC_ROOT:-rootfs}" \
+           --arg root "${SPEC_ROOT:-rootfs}" --arg cgroup "${SPEC_CGROUP:-}" \
            '.process.args = ($args | if length == 1 then (.[0] | split(" ")) else . end)
-            | .process.terminal = false | .root.path = $root | .root.readonly = true' \
+            | .process.terminal = false | .root.path = $root | .root.readonly = true
+            | if $cgroup != "" then .linux.cgroupsPath = $cgroup else . end' \
            "$dir/config.json"
         rm -rf "$dir"
 }
@@ -43,26 +48,94 @@ busybox_rootfs() {
         echo "$r"
 }
 
+# The start time (clock ticks since boot, field 22 of /proc/PID/stat) of a
+# live process; fails for a missing one. Together with the PID it names one
+# process: a PID that was reused names another.
+proc_start_time() {
+        local s
+        s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+        s=${s##*) } # the fields after "(comm)", which may hold spaces
+        # shellcheck disable=SC2086
+        set -- $s
+        echo "${20}"
+}
+
+# The one-letter state of PID (R, S, D, Z, ...), empty when there is no such process.
+proc_state() {
+        local s
+        s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+        s=${s##*) }
+        echo "${s%% *}"
+}
+
+# PID has ended: no /proc entry, or a zombie that its parent (often pid 1, for
+# the shims and for containers whose shim died) has not reaped yet.
+proc_gone() {
+        local st
+        st=$(proc_state "$1")
+        [ -z "$st" ] || [ "$st" = Z ] || [ "$st" = X ]
+}
+
 # PIDs a test must end itself: register with track_pid, killed in teardown.
+# The start time is kept too, so a PID reused by another process after ours
+# ended is never killed.
 track_pid() {
-        echo "$1" >> "$BATS_TEST_TMPDIR/pids"
+        echo "$1 $(proc_start_time "$1")" >> "$BATS_TEST_TMPDIR/pids"
 }
 
 kill_tracked() {
-        local p
+        local p t
         [ -f "$BATS_TEST_TMPDIR/pids" ] || return 0
-        while read -r p; do
-                [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true
+        while read -r p t; do
+                [ -n "$p" ] || continue
+                if [ -z "$t" ] || [ "$(proc_start_time "$p")" = "$t" ]; then
+                        kill -KILL "$p" 2>/dev/null || true
+                fi
         done < "$BATS_TEST_TMPDIR/pids"
         rm -f "$BATS_TEST_TMPDIR/pids"
 }
 
-# Assert that nothing exists under DIR except the listed relative paths.
+# Print the mount points at or under DIR (from /proc/self/mountinfo), deepest
+# first. DIR must be a canonical path.
+mounts_under() {
+        awk -v d="${1%/}" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo |
+                sort -r
+}
+
+# Nothing is mounted at or under DIR; otherwise print what is.
+no_mount_under() {
+        local m
+        m=$(mounts_under "$1")
+        [ -z "$m" ] || { echo "mounted under $1:"; echo "$m"; return 1; }
+}
+
+# Teardown: delete every task this test's state holds, in every namespace,
+# with taskctl itself (delete --force ends each shim and container by its PID),
+# then lazily unmount whatever a failed test left under its tmpdir (so that
+# removing the tmpdir never reaches through a bind mount).
+reap_tasks() {
+        local d ns id m
+        for d in "$BATS_TEST_TMPDIR"/state/tasks/*/*/; do
+                [ -d "$d" ] || continue
+                id=$(basename "$d")
+                ns=$(basename "$(dirname "$d")")
+                tc -n "$ns" --timeout 5 delete --force "$id" >/dev/null 2>&1 ||
+                        echo "teardown: delete --force $ns/$id failed" >&2
+        done
+        for m in $(mounts_under "$(cd "$BATS_TEST_TMPDIR" && pwd -P)"); do
+                umount -l "$m" || true
+        done
+}
+
+# Assert that nothing exists under DIR except the listed relative paths (a
+# DIR that does not exist holds nothing).
 # Usage: tree_is DIR [PATH]...
 tree_is() {
         local dir=$1; shift
-        local got want
-        got=$(cd "$dir" 2>/dev/null && find . -mindepth 1 | sed 's|^\./||' | sort)
+        local got='' want
+        if [ -e "$dir" ]; then
+                got=$(cd "$dir" && find . -mindepth 1 | sed 's|^\./||' | sort)
+        fi
         want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
         if [ "$got" != "$want" ]; then
                 echo "tree of $dir:"; echo "$got"; echo "expected:"; echo "$want"
