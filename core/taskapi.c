@@ -359,6 +359,26 @@ int taskapi_encode_runc_options_value(const struct taskapi_runc_options *o, uint
         return pack(&pb.base, ret_buf, ret_len, err);
 }
 
+int taskapi_runc_options_default_root(const uint8_t *value, size_t len, const char *root,
+                                      uint8_t **ret_buf, size_t *ret_len, struct tc_err **err)
+{
+        static const uint8_t empty[1];
+        Tcpb__RuncOptions *o = tcpb__runc_options__unpack(NULL, len, len ? value : empty);
+        char *old;
+        int r;
+
+        if (!o)
+                return tc_fail(err, TC_INVALID_ARGUMENT,
+                               "runtime options: not a containerd.runc.v1.Options message");
+        old = o->root;
+        if (!old || !*old)
+                o->root = (char *) root;
+        r = pack(&o->base, ret_buf, ret_len, err);
+        o->root = old;
+        tcpb__runc_options__free_unpacked(o, NULL);
+        return r;
+}
+
 int taskapi_encode_runc_options(const struct taskapi_runc_options *o, uint8_t **ret_buf,
                                 size_t *ret_len, struct tc_err **err)
 {

@@ -149,6 +149,10 @@ int taskapi_encode_any(const char *type_url, const uint8_t *value, size_t value_
 /* containerd.runc.v1.Options as an encoded Any with type_url
  * TASKAPI_RUNC_OPTIONS_TYPE (no "type.googleapis.com/" prefix: the shim
  * rejects that). */
+/* VALUE (an encoded containerd.runc.v1.Options, possibly empty) with its
+ * `root` set to ROOT when it has none. Undecodable: TC_INVALID_ARGUMENT. */
+int taskapi_runc_options_default_root(const uint8_t *value, size_t len, const char *root,
+                                      uint8_t **ret_buf, size_t *ret_len, struct tc_err **err);
 /* The containerd.runc.v1.Options message alone (an Any's value, as a record's
  * runtime.options keeps it). */
 int taskapi_encode_runc_options_value(const struct taskapi_runc_options *o, uint8_t **ret_buf,

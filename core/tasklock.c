@@ -75,9 +75,7 @@ int tasklock_take(int root_fd, const char *ns, const char *id, double timeout,
 
                 if (fd < 0)
                         return -1;
-                double left = deadline - timefmt_mono();
-
-                if (flock_wait(fd, LOCK_EX, left > 0 ? left : 0, "task", err) < 0)
+                if (flock_wait_until(fd, LOCK_EX, deadline, timeout, "task", err) < 0)
                         return -1;
                 if (!still_linked(ns_fd, id, fd))
                         continue; /* removed by the previous holder: lock the new one */

@@ -92,8 +92,19 @@ static int bundle_spec(const struct creating *c, char **ret, struct tc_err **err
         _cleanup_json_ cJSON *spec = cJSON_Parse(c->rec->spec);
         cJSON *root;
 
+        cJSON *linux_obj;
+
         if (!spec || !cJSON_IsObject(spec))
                 return tc_fail(err, TC_INVALID_ARGUMENT, "the container's spec is not a JSON object");
+        /* as containerd's default spec: a container's cgroup is /NS/ID, so that the
+         * same ID in two namespaces never shares one (runc's default is /ID) */
+        linux_obj = cJSON_GetObjectItem(spec, "linux");
+        if (cJSON_IsObject(linux_obj) && !cJSON_HasObjectItem(linux_obj, "cgroupsPath")) {
+                char path[2 * IDENT_BUF + 2];
+
+                (void) snprintf(path, sizeof path, "/%s/%s", c->m->ns, c->req->id);
+                cJSON_AddStringToObject(linux_obj, "cgroupsPath", path);
+        }
         if (c->req->rootfs) {
                 root = cJSON_GetObjectItem(spec, "root");
                 if (!root)
@@ -133,16 +144,40 @@ static int open_stdio(struct creating *c, struct tc_err **err)
         return 0;
 }
 
-static int encode_options(const struct record *rec, uint8_t **ret, size_t *ret_len,
+static bool is_runc_shim(const char *binary)
+{
+        const char *base = strrchr(binary, '/');
+
+        return strcmp(base ? base + 1 : binary, "containerd-shim-runc-v2") == 0;
+}
+
+/* The runtime options for `start` and Create, as an encoded Any. For the runc
+ * shim, runc's state goes under STATE/runc unless the options name a root:
+ * with runc's default (/run/containerd/runc/NS) two taskctl roots, or taskctl
+ * and containerd, would share container IDs, and the rollback of a create that
+ * collided would `runc delete --force` the other's container. */
+static int encode_options(const struct creating *c, uint8_t **ret, size_t *ret_len,
                           struct tc_err **err)
 {
-        const struct record_any *o = rec->runtime_options;
+        const struct record_any *o = c->rec->runtime_options;
+        _cleanup_free_ char *root = NULL;
+        _cleanup_free_ uint8_t *value = NULL;
+        size_t len = 0;
+        bool runc_type = o && o->type_url && strcmp(o->type_url, TASKAPI_RUNC_OPTIONS_TYPE) == 0;
 
         *ret = NULL;
         *ret_len = 0;
-        if (!o || !o->type_url || !*o->type_url)
-                return 0;
-        return taskapi_encode_any(o->type_url, o->value, o->value_len, ret, ret_len, err);
+        if (!runc_type && !(!o && is_runc_shim(c->binary))) {
+                if (!o || !o->type_url || !*o->type_url)
+                        return 0;
+                return taskapi_encode_any(o->type_url, o->value, o->value_len, ret, ret_len, err);
+        }
+        if (asprintf(&root, "%s/runc", c->m->roots.state_path) < 0)
+                return tc_fail(err, TC_INTERNAL, "out of memory");
+        if (taskapi_runc_options_default_root(o ? o->value : NULL, o ? o->value_len : 0, root,
+                                              &value, &len, err) < 0)
+                return -1;
+        return taskapi_encode_any(TASKAPI_RUNC_OPTIONS_TYPE, value, len, ret, ret_len, err);
 }
 
 static int shim_create(struct creating *c, struct task_info *ret, struct tc_err **err)
@@ -164,7 +199,7 @@ static int shim_create(struct creating *c, struct task_info *ret, struct tc_err 
         size_t opts_len = 0;
         uint32_t pid = 0;
 
-        if (encode_options(c->rec, &opts, &opts_len, err) < 0)
+        if (encode_options(c, &opts, &opts_len, err) < 0)
                 return tc_wrap(err, "runtime options");
         cr.options_any = opts;
         cr.options_any_len = opts_len;

@@ -42,7 +42,12 @@ int flock_holder_pid(int fd)
 
 int flock_wait(int fd, int op, double timeout, const char *what, struct tc_err **err)
 {
-        double deadline = timefmt_mono() + timeout;
+        return flock_wait_until(fd, op, timefmt_mono() + timeout, timeout, what, err);
+}
+
+int flock_wait_until(int fd, int op, double deadline, double timeout, const char *what,
+                     struct tc_err **err)
+{
         long sleep_ns = 1000000; /* 1 ms, doubling to 50 ms */
 
         for (;;) {

@@ -15,6 +15,10 @@ int flock_take(int dfd, const char *name, int op, double timeout, const char *wh
 /* As flock_take, on an fd the caller already opened (for re-locking the same
  * file many times, e.g. once per record while listing). */
 int flock_wait(int fd, int op, double timeout, const char *what, struct tc_err **err);
+/* As flock_wait, up to an absolute DEADLINE (timefmt_mono clock); TIMEOUT is
+ * what the message says was waited. */
+int flock_wait_until(int fd, int op, double deadline, double timeout, const char *what,
+                     struct tc_err **err);
 /* Non-blocking probe: true if someone holds a conflicting lock on DFD/NAME
  * (a missing file is not held). */
 bool flock_is_held(int dfd, const char *name);
