@@ -2,6 +2,7 @@
 #include "store/record.h"
 
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "core/base/cleanup.h"
@@ -100,14 +101,15 @@ int record_any_copy(const struct record_any *src, struct record_any *dst, struct
         return 0;
 }
 
-/* Index of KEY in the sorted label array, or where it would go (*found false). */
-static size_t label_pos(const struct record *r, const char *key, bool *found)
+/* Index of KEY in a sorted array of N structs of SIZE bytes whose first member
+ * is their char * key (labels, extensions), or where it would go (*found false). */
+static size_t sorted_pos(const void *base, size_t n, size_t size, const char *key, bool *found)
 {
-        size_t lo = 0, hi = r->n_labels;
+        size_t lo = 0, hi = n;
 
         while (lo < hi) {
                 size_t mid = (lo + hi) / 2;
-                int c = strcmp(r->labels[mid].key, key);
+                int c = strcmp(*(char *const *) ((const char *) base + mid * size), key);
 
                 if (c == 0) {
                         *found = true;
@@ -120,6 +122,11 @@ static size_t label_pos(const struct record *r, const char *key, bool *found)
         }
         *found = false;
         return lo;
+}
+
+static size_t label_pos(const struct record *r, const char *key, bool *found)
+{
+        return sorted_pos(r->labels, r->n_labels, sizeof *r->labels, key, found);
 }
 
 int record_set_label(struct record *r, const char *key, const char *value, struct tc_err **err)
@@ -172,23 +179,7 @@ const char *record_label(const struct record *r, const char *key)
 
 static size_t ext_pos(const struct record *r, const char *name, bool *found)
 {
-        size_t lo = 0, hi = r->n_extensions;
-
-        while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                int c = strcmp(r->extensions[mid].name, name);
-
-                if (c == 0) {
-                        *found = true;
-                        return mid;
-                }
-                if (c < 0)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        *found = false;
-        return lo;
+        return sorted_pos(r->extensions, r->n_extensions, sizeof *r->extensions, name, found);
 }
 
 int record_set_extension(struct record *r, const char *name, const struct record_any *any,
