@@ -243,7 +243,15 @@ static void visit_bundle(struct loader *l, const char *ns, const char *id)
                         goto fail;
                 seen.empty = dir_empty(b->fd);
                 seen.has_record = record_exists(l->m, ns, id);
-                seen.shim_alive = !seen.empty && shimconn_connect(&sc, b, l->m->timeout, NULL) == 0;
+                if (!seen.empty) {
+                        struct tc_err *ce = NULL;
+
+                        /* shimconn_connect reports through *err: never pass NULL */
+                        seen.shim_alive = shimconn_connect(&sc, b, l->m->timeout, &ce) == 0;
+                        if (ce)
+                                log_debug("load %s/%s: shim not alive: %s", ns, id, ce->msg);
+                        tc_err_free(ce);
+                }
         }
         a = load_decide(&seen);
         switch (a) {
