@@ -156,9 +156,21 @@ static int lock_task(struct loader *l, const char *ns, const char *id, struct ta
         }
 }
 
-static void event_dead(const struct taskmgr *m, const char *ns, const char *id, int pid)
+/* runc's --pid-file in the bundle: the task's init pid, as delete reports it */
+static uint32_t read_init_pid(const struct bundle *b)
 {
-        struct event ev = { .ns = ns, .id = id, .pid = (uint32_t) pid,
+        _cleanup_free_ char *buf = NULL;
+        unsigned long v;
+
+        if (fs_read_at(b->fd, "init.pid", 64, &buf, NULL, NULL) < 0)
+                return 0;
+        v = strtoul(buf, NULL, 10);
+        return v > 0 && v < (1ul << 22) ? (uint32_t) v : 0;
+}
+
+static void event_dead(const struct taskmgr *m, const char *ns, const char *id, uint32_t pid)
+{
+        struct event ev = { .ns = ns, .id = id, .pid = pid,
                             .detail = "shim dead: exit status unknown" };
         struct tc_err *e = NULL;
 
@@ -178,11 +190,13 @@ static int act(struct loader *l, struct bundle *b, struct shimconn *sc, enum loa
                struct tc_err **err)
 {
         _cleanup_free_ char *binary = NULL;
-        int pid = 0;
+        uint32_t pid;
 
         if (a == LOAD_REMOVE_EMPTY)
                 return bundle_delete(b, err);
-        (void) bundle_read_shim_pid(b, &pid, NULL);
+        /* the exit event names the task's pid (as delete's), not the shim's;
+         * read before the delete action may remove init.pid */
+        pid = read_init_pid(b);
         if (shim_read_binary_path(b->fd, &binary, NULL) < 0)
                 binary = NULL;
         /* no record: a live shim is told to delete and shut down; a dead one, or
