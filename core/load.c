@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "core/base/fs.h"
 #include "core/base/ident.h"
 #include "core/base/log.h"
+#include "core/base/timefmt.h"
 #include "core/bundle.h"
 #include "core/events.h"
 #include "core/mounts.h"
@@ -185,12 +187,34 @@ static void event_dead(const struct taskmgr *m, const char *ns, const char *id, 
         }
 }
 
+/* A bundle without its container record whose shim still answers: the task
+ * is killed and waited for, so that the shim's Delete (which the real shim
+ * refuses for a running task) succeeds and its Shutdown is obeyed. True when
+ * the shim deleted the task itself. */
+static bool stop_orphan_task(struct shimconn *sc, double timeout)
+{
+        struct taskapi_deleted del;
+        struct taskapi_exit ex;
+        struct tc_err *e = NULL;
+
+        /* a task that is not running refuses the kill: wait and Delete still apply */
+        (void) taskapi_kill(&sc->api, sc->id, SIGKILL, true, timefmt_mono() + timeout, NULL);
+        if (taskapi_wait(&sc->api, sc->id, timefmt_mono() + timeout, &ex, &e) < 0 ||
+            taskapi_delete(&sc->api, sc->id, timefmt_mono() + timeout, &del, &e) < 0) {
+                log_info("task %s without a record: %s", sc->id, e->msg);
+                tc_err_free(e);
+                return false;
+        }
+        return true;
+}
+
 /* Carries out DECISION on bundle B (not in a dry run). */
 static int act(struct loader *l, struct bundle *b, struct shimconn *sc, enum load_action a,
                struct tc_err **err)
 {
         _cleanup_free_ char *binary = NULL;
         uint32_t pid;
+        bool clean;
 
         if (a == LOAD_REMOVE_EMPTY)
                 return bundle_delete(b, err);
@@ -201,7 +225,8 @@ static int act(struct loader *l, struct bundle *b, struct shimconn *sc, enum loa
                 binary = NULL;
         /* no record: a live shim is told to delete and shut down; a dead one, or
          * whatever runc left, goes through the binary's delete action */
-        shimconn_teardown(sc, b, binary, false, 5.0);
+        clean = a == LOAD_REMOVE_NO_RECORD && sc->conn && stop_orphan_task(sc, 5.0);
+        shimconn_teardown(sc, b, binary, clean, 5.0);
         if (bundle_delete(b, err) < 0)
                 return -1;
         if (a == LOAD_CLEANUP_DEAD)
