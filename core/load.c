@@ -123,15 +123,17 @@ static bool record_exists(const struct taskmgr *m, const char *ns, const char *i
 }
 
 /* Locks the task: for real, creating its work dir if needed (removed again
- * with the task); in a dry run only probing an existing one. 1 locked, 0 busy. */
+ * with the task, or by the caller when it turns out not to be needed:
+ * *ret_created); in a dry run only probing an existing one. 1 locked, 0 busy. */
 static int lock_task(struct loader *l, const char *ns, const char *id, struct tasklock *lock,
-                     struct tc_err **err)
+                     bool *ret_created, struct tc_err **err)
 {
         struct tc_err *e = NULL;
         int r;
 
+        *ret_created = false;
         if (!l->o->dry_run) {
-                r = tasklock_take(l->m->roots.root_fd, ns, id, 0, lock, NULL, &e);
+                r = tasklock_take(l->m->roots.root_fd, ns, id, 0, lock, ret_created, &e);
                 if (r == 0)
                         return 1;
                 if (e->kind == TC_DEADLINE_EXCEEDED) {
@@ -260,6 +262,14 @@ static void busy_detail(const struct loader *l, const char *ns, const char *id, 
                 (void) snprintf(buf, size, "locked by another command");
 }
 
+/* A work dir that this load made only to lock the task, when no task turned
+ * out to need it: removed while still locked. */
+static void drop_made_work_dir(struct tasklock *lock, bool created)
+{
+        if (created && lock->dir_fd >= 0)
+                (void) tasklock_remove_dir(lock, NULL, NULL);
+}
+
 static void visit_bundle(struct loader *l, const char *ns, const char *id)
 {
         struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
@@ -269,17 +279,25 @@ static void visit_bundle(struct loader *l, const char *ns, const char *id)
         struct tc_err *e = NULL;
         char detail[128] = "";
         enum load_action a;
-        int r = lock_task(l, ns, id, &lock, &e);
+        bool created;
+        int r = lock_task(l, ns, id, &lock, &created, &e);
 
-        /* whatever happens here, the bundle's row speaks for its work dir too */
-        keep(l, id);
         shimconn_init(&sc, &l->m->roots, ns, id);
         if (r < 0)
                 goto fail;
         seen.locked = r == 0;
-        if (!seen.locked) {
-                if (bundle_load(&l->m->roots, ns, id, &b, &e) < 0)
+        if (!seen.locked && bundle_load(&l->m->roots, ns, id, &b, &e) < 0) {
+                if (e->kind != TC_NOT_FOUND)
                         goto fail;
+                /* deleted (or a create rolled back) between the scan and the
+                 * lock: nothing to load; its work dir is the sweep's */
+                tc_err_free(e);
+                drop_made_work_dir(&lock, created);
+                goto out;
+        }
+        /* from here the bundle's row speaks for its work dir too */
+        keep(l, id);
+        if (!seen.locked) {
                 seen.empty = dir_empty(b->fd);
                 seen.has_record = record_exists(l->m, ns, id);
                 if (!seen.empty) {
@@ -306,8 +324,10 @@ static void visit_bundle(struct loader *l, const char *ns, const char *id)
         emit(l, action_word(a), ns, id, detail, false);
         goto out;
 fail:
+        keep(l, id);
         emit(l, "error", ns, id, e ? e->msg : "failed", true);
         tc_err_free(e);
+        drop_made_work_dir(&lock, created); /* a failed row changes nothing */
 out:
         shimconn_release(&sc);
         tasklock_release(&lock);
@@ -315,13 +335,21 @@ out:
 
 /* A ".ID" bundle left by an interrupted delete: finished unless a command
  * holds ID's lock (then that delete is still running). */
-static void visit_hidden(struct loader *l, const char *ns, const char *hidden)
+static void visit_hidden(struct loader *l, int state_ns_fd, const char *ns, const char *hidden)
 {
         struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
         const char *id = hidden + 1;
         struct tc_err *e = NULL;
-        int r = lock_task(l, ns, id, &lock, &e);
+        struct stat st;
+        bool created;
+        int r = lock_task(l, ns, id, &lock, &created, &e);
 
+        if (r == 1 && fstatat(state_ns_fd, hidden, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                /* the delete that left it finished it meanwhile */
+                drop_made_work_dir(&lock, created);
+                tasklock_release(&lock);
+                return;
+        }
         keep(l, id); /* finishing .ID also takes ID's orphaned work dir */
         if (r == 0) {
                 char detail[128];
@@ -337,8 +365,10 @@ static void visit_hidden(struct loader *l, const char *ns, const char *hidden)
         tasklock_release(&lock);
 }
 
-/* cleanupWorkDirs: every work dir of NS whose task was not kept. */
-static void sweep_work_dirs(struct loader *l, const char *ns)
+/* cleanupWorkDirs: every work dir of NS whose task was not kept. A bundle
+ * that appeared after the bundle scan (a create that finished meanwhile) is
+ * checked for under the lock: its work dir is not an orphan. */
+static void sweep_work_dirs(struct loader *l, int state_ns_fd, const char *ns)
 {
         _cleanup_close_ int tasks_fd = -1, ns_fd = -1;
         _cleanup_closedir_ DIR *d = NULL;
@@ -359,11 +389,17 @@ static void sweep_work_dirs(struct loader *l, const char *ns)
                 struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
                 _cleanup_free_ char *mnt = NULL;
                 struct tc_err *e = NULL;
+                struct stat st;
                 int r;
 
                 if (de->d_name[0] == '.' || !ident_valid(de->d_name) || kept(l, de->d_name))
                         continue;
                 r = tasklock_try(ns_fd, de->d_name, &lock, &e);
+                if (r == 1 && state_ns_fd >= 0 &&
+                    fstatat(state_ns_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+                        tasklock_release(&lock);
+                        continue;
+                }
                 if (r == 0) {
                         char detail[128];
 
@@ -402,12 +438,12 @@ static int load_ns(struct loader *l, int state_tasks_fd, const char *ns, struct 
         while (d && (de = readdir(d))) {
                 if (de->d_name[0] == '.') {
                         if (ident_valid(de->d_name + 1))
-                                visit_hidden(l, ns, de->d_name);
+                                visit_hidden(l, dirfd(d), ns, de->d_name);
                 } else if (ident_valid(de->d_name)) {
                         visit_bundle(l, ns, de->d_name);
                 }
         }
-        sweep_work_dirs(l, ns);
+        sweep_work_dirs(l, d ? dirfd(d) : -1, ns);
         return 0;
 }
 
