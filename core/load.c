@@ -29,15 +29,23 @@
 
 enum load_action load_decide(const struct load_seen *s)
 {
+        enum load_action a;
+
         if (s->locked)
                 return LOAD_SKIP_BUSY;
         if (s->empty)
-                return LOAD_REMOVE_EMPTY;
-        if (!s->has_record)
-                return LOAD_REMOVE_NO_RECORD;
-        if (!s->shim_alive)
-                return LOAD_CLEANUP_DEAD;
-        return LOAD_KEEP_LIVE;
+                a = LOAD_REMOVE_EMPTY;
+        else if (s->record_unreadable)
+                return LOAD_FAIL_RECORD; /* SPEC: reported and skipped */
+        else if (!s->has_record)
+                a = LOAD_REMOVE_NO_RECORD;
+        else if (!s->shim_alive)
+                a = LOAD_CLEANUP_DEAD;
+        else
+                return LOAD_KEEP_LIVE;
+        /* never removed through a mount point: left before anything is done,
+         * so that --dry-run can tell */
+        return s->has_mount ? LOAD_LEAVE_MOUNT : a;
 }
 
 struct loader {
@@ -46,6 +54,7 @@ struct loader {
         scan_row_fn fn;
         void *user;
         unsigned failed;
+        struct mounts mounts; /* every mount point, read once */
         char **kept; /* IDs whose work dir stays (loaded, busy, failed) */
         size_t n_kept;
 };
@@ -105,21 +114,54 @@ static bool dir_empty(int fd)
         return true;
 }
 
-static bool record_exists(const struct taskmgr *m, const char *ns, const char *id)
+/* 1: the record is there, 0: it is gone, -1: it cannot be read (*err).
+ * Only a record that is really not there counts as gone: an unreadable one
+ * must not get its task removed. */
+static int record_state(const struct taskmgr *m, const char *ns, const char *id,
+                        struct tc_err **err)
 {
         _cleanup_(store_freep) struct store *s = NULL;
         _cleanup_(record_freep) struct record *rec = NULL;
         struct tc_err *e = NULL;
-        bool gone;
 
         if (store_open(m->roots.root_fd, ns, false, m->timeout, &s, &e) == 0 &&
             store_get(s, id, &rec, &e) == 0)
-                return true;
-        /* only a record that is really not there counts as gone: an unreadable
-         * one must not get its task removed */
-        gone = e && e->kind == TC_NOT_FOUND;
+                return 1;
+        if (e && e->kind == TC_NOT_FOUND) {
+                tc_err_free(e);
+                return 0;
+        }
+        if (!e)
+                return tc_fail(err, TC_INTERNAL, "container record: unknown error");
+        (void) tc_fail(err, e->kind, "container record: %s", e->msg);
         tc_err_free(e);
-        return !gone;
+        return -1;
+}
+
+static bool path_below(const char *path, const char *dir)
+{
+        size_t n = strlen(dir);
+
+        return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* A mount point that removing bundle B would have to cross: in its work dir,
+ * or in the bundle outside rootfs/ (what is under rootfs/ gets unmounted). */
+static const char *mount_inside(const struct loader *l, const struct bundle *b)
+{
+        char rootfs[PATH_MAX];
+        const char *w = mounts_find_under(&l->mounts, b->work_path);
+
+        if (w)
+                return w;
+        (void) snprintf(rootfs, sizeof rootfs, "%s/rootfs", b->path);
+        for (size_t i = 0; i < l->mounts.n; i++) {
+                const char *p = l->mounts.paths[i];
+
+                if (path_below(p, b->path) && !path_below(p, rootfs))
+                        return p;
+        }
+        return NULL;
 }
 
 /* Locks the task: for real, creating its work dir if needed (removed again
@@ -244,6 +286,8 @@ static const char *action_word(enum load_action a)
         case LOAD_REMOVE_NO_RECORD: return "remove";
         case LOAD_CLEANUP_DEAD: return "cleanup";
         case LOAD_KEEP_LIVE: return "load";
+        case LOAD_LEAVE_MOUNT: return "left";
+        case LOAD_FAIL_RECORD: return "error";
         }
         return "error";
 }
@@ -277,7 +321,8 @@ static void visit_bundle(struct loader *l, const char *ns, const char *id)
         struct load_seen seen = { 0 };
         struct shimconn sc;
         struct tc_err *e = NULL;
-        char detail[128] = "";
+        const char *mnt = NULL;
+        char detail[PATH_MAX + 64] = "";
         enum load_action a;
         bool created;
         int r = lock_task(l, ns, id, &lock, &created, &e);
@@ -299,8 +344,14 @@ static void visit_bundle(struct loader *l, const char *ns, const char *id)
         keep(l, id);
         if (!seen.locked) {
                 seen.empty = dir_empty(b->fd);
-                seen.has_record = record_exists(l->m, ns, id);
                 if (!seen.empty) {
+                        r = record_state(l->m, ns, id, &e);
+                        seen.has_record = r == 1;
+                        seen.record_unreadable = r < 0;
+                }
+                mnt = mount_inside(l, b);
+                seen.has_mount = mnt != NULL;
+                if (!seen.empty && !seen.record_unreadable) {
                         struct tc_err *ce = NULL;
 
                         /* shimconn_connect reports through *err: never pass NULL */
@@ -317,6 +368,11 @@ static void visit_bundle(struct loader *l, const char *ns, const char *id)
         case LOAD_REMOVE_NO_RECORD: snprintf(detail, sizeof detail, "no container record"); break;
         case LOAD_CLEANUP_DEAD: snprintf(detail, sizeof detail, "shim dead"); break;
         case LOAD_KEEP_LIVE: snprintf(detail, sizeof detail, "shim pid %u", sc.shim_pid); break;
+        case LOAD_FAIL_RECORD: goto fail;
+        case LOAD_LEAVE_MOUNT:
+                snprintf(detail, sizeof detail, "mount point inside, left in place: %s", mnt);
+                emit(l, action_word(a), ns, id, detail, true);
+                goto out;
         }
         if (a != LOAD_SKIP_BUSY && a != LOAD_KEEP_LIVE && !l->o->dry_run &&
             act(l, b, &sc, a, &e) < 0)
@@ -365,6 +421,18 @@ static void visit_hidden(struct loader *l, int state_ns_fd, const char *ns, cons
         tasklock_release(&lock);
 }
 
+static const char *mount_in_work_dir(const struct loader *l, const char *ns, const char *id)
+{
+        char dir[PATH_MAX];
+        size_t n = strlen(l->m->roots.root_path);
+
+        while (n > 0 && l->m->roots.root_path[n - 1] == '/')
+                n--;
+        (void) snprintf(dir, sizeof dir, "%.*s/tasks/%s/%s", (int) n, l->m->roots.root_path, ns,
+                        id);
+        return mounts_find_under(&l->mounts, dir);
+}
+
 /* cleanupWorkDirs: every work dir of NS whose task was not kept. A bundle
  * that appeared after the bundle scan (a create that finished meanwhile) is
  * checked for under the lock: its work dir is not an orphan. */
@@ -389,6 +457,7 @@ static void sweep_work_dirs(struct loader *l, int state_ns_fd, const char *ns)
                 struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
                 _cleanup_free_ char *mnt = NULL;
                 struct tc_err *e = NULL;
+                const char *m;
                 struct stat st;
                 int r;
 
@@ -408,6 +477,12 @@ static void sweep_work_dirs(struct loader *l, int state_ns_fd, const char *ns)
                 } else if (r < 0) {
                         if (e->kind != TC_NOT_FOUND)
                                 emit(l, "error", ns, de->d_name, e->msg, true);
+                } else if ((m = mount_in_work_dir(l, ns, de->d_name))) {
+                        char detail[PATH_MAX + 64];
+
+                        (void) snprintf(detail, sizeof detail,
+                                        "mount point inside, left in place: %s", m);
+                        emit(l, "left", ns, de->d_name, detail, true);
                 } else if (l->o->dry_run) {
                         emit(l, "remove", ns, de->d_name, "work dir without a task", false);
                 } else if (tasklock_remove_dir(&lock, &mnt, &e) < 0) {
@@ -420,6 +495,15 @@ static void sweep_work_dirs(struct loader *l, int state_ns_fd, const char *ns)
         }
 }
 
+static int ns_failed(struct loader *l, const char *ns, int sys, const char *what)
+{
+        char msg[256];
+
+        (void) snprintf(msg, sizeof msg, "%s bundles of %s: %s", what, ns, strerror(sys));
+        emit(l, "error", ns, "-", msg, true);
+        return 0;
+}
+
 static int load_ns(struct loader *l, int state_tasks_fd, const char *ns, struct tc_err **err)
 {
         _cleanup_closedir_ DIR *d = NULL;
@@ -429,11 +513,16 @@ static int load_ns(struct loader *l, int state_tasks_fd, const char *ns, struct 
                                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
         forget_kept(l);
-        if (fd < 0 && state_tasks_fd >= 0 && errno != ENOENT)
-                return tc_fail_sys(err, TC_INTERNAL, errno, "open bundles of %s", ns);
+        if (fd < 0 && state_tasks_fd >= 0 && errno != ENOENT) {
+                /* one broken namespace is an item: reported, the others go on;
+                 * its work dirs stay, since its bundles are unknown */
+                return ns_failed(l, ns, errno, "open");
+        }
         if (fd >= 0 && !(d = fdopendir(fd))) {
+                int sys = errno;
+
                 (void) close(fd);
-                return tc_fail_sys(err, TC_INTERNAL, errno, "read bundles of %s", ns);
+                return ns_failed(l, ns, sys, "read");
         }
         while (d && (de = readdir(d))) {
                 if (de->d_name[0] == '.') {
@@ -498,9 +587,12 @@ int load_run(const struct taskmgr *m, const struct load_opts *o, scan_row_fn fn,
         int r;
 
         (void) fs_open_dir(m->roots.state_fd, "tasks", false, 0, &state_tasks_fd, NULL);
+        if (mounts_load("", &l.mounts, err) < 0)
+                return tc_wrap(err, "mounts");
         r = o->all_namespaces ? for_each_ns(&l, state_tasks_fd, err)
                               : load_ns(&l, state_tasks_fd, m->ns, err);
         forget_kept(&l);
+        mounts_release(&l.mounts);
         *ret_failed = l.failed;
         return r;
 }

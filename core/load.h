@@ -15,12 +15,16 @@ enum load_action {
         LOAD_REMOVE_NO_RECORD, /* the container record is gone */
         LOAD_CLEANUP_DEAD,   /* the shim does not answer */
         LOAD_KEEP_LIVE,      /* loaded */
+        LOAD_FAIL_RECORD,    /* the container record is unreadable: reported, untouched */
+        LOAD_LEAVE_MOUNT,    /* would be removed, but a mount point is inside: left */
 };
 struct load_seen {
         bool locked; /* by someone else */
         bool empty;
         bool has_record;
+        bool record_unreadable; /* there, but cannot be read or parsed */
         bool shim_alive;
+        bool has_mount; /* in the work dir, or in the bundle outside rootfs/ */
 };
 enum load_action load_decide(const struct load_seen *s);
 
