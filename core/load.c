@@ -372,6 +372,7 @@ static void visit_bundle(struct loader *l, const char *ns, const char *id)
         case LOAD_LEAVE_MOUNT:
                 snprintf(detail, sizeof detail, "mount point inside, left in place: %s", mnt);
                 emit(l, action_word(a), ns, id, detail, true);
+                drop_made_work_dir(&lock, created);
                 goto out;
         }
         if (a != LOAD_SKIP_BUSY && a != LOAD_KEEP_LIVE && !l->o->dry_run &&
