@@ -124,6 +124,8 @@ static int record_state(const struct taskmgr *m, const char *ns, const char *id,
         _cleanup_(record_freep) struct record *rec = NULL;
         struct tc_err *e = NULL;
 
+        if (m->roots.root_fd < 0)
+                return 0; /* a dry run without ROOT: no records at all */
         if (store_open(m->roots.root_fd, ns, false, m->timeout, &s, &e) == 0 &&
             store_get(s, id, &rec, &e) == 0)
                 return 1;

@@ -36,6 +36,8 @@ struct load_opts {
 /* containerd's loadExistingTasks for the namespace(s) of M: every bundle is
  * visited and acted on (rows: load, remove, cleanup, skip, left, error), then
  * the work dirs with no loaded task are removed. --dry-run prints the same rows
- * and changes nothing. *ret_failed counts failed rows. */
+ * and changes nothing; in a dry run M's root_fd or state_fd may be -1 (that
+ * directory does not exist: no records, work dirs or bundles). *ret_failed
+ * counts failed rows. */
 int load_run(const struct taskmgr *m, const struct load_opts *o, scan_row_fn fn, void *user,
              unsigned *ret_failed, struct tc_err **err);
