@@ -361,6 +361,11 @@ static void visit_bundle(struct loader *l, const char *ns, const char *id)
                         if (ce)
                                 log_debug("load %s/%s: shim not alive: %s", ns, id, ce->msg);
                         tc_err_free(ce);
+                        /* a shim that did not answer Connect in time is not
+                         * asked for Delete and Shutdown (5 s each) either:
+                         * the teardown kills it and runs the delete action */
+                        if (!seen.shim_alive)
+                                shimconn_release(&sc);
                 }
         }
         a = load_decide(&seen);
