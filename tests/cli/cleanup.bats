@@ -143,17 +143,10 @@ snapshot() {
 
 @test "cleanup skips a work dir whose task lock is held, naming the holder" {
         mkdir -p "$R/tasks/default/busy"
-        flock "$R/tasks/default/busy" sleep 60 &
-        holder=$!
-        track_pid "$holder"
-        # wait until the holder really has it (flock -n then fails)
-        for _ in $(seq 100); do
-                flock -n "$R/tasks/default/busy" true || break
-                sleep 0.05
-        done
+        hold_lock "$R/tasks/default/busy"
         run --separate-stderr tc cleanup
         [ "$status" -eq 0 ]
-        [[ "$output" == *"skip       default        busy                       locked by pid"* ]]
+        [[ "$output" == *"skip       default        busy                       locked by pid $HOLDER"* ]]
         [ -d "$R/tasks/default/busy" ]
 }
 

@@ -69,3 +69,24 @@ tree_is() {
                 return 1
         fi
 }
+
+# hold_lock PATH: holds a flock on PATH (a task's work dir: its task lock) in
+# the background until the test ends. HOLDER is the pid that /proc/locks
+# names; it and its child (the sleep that inherits the lock) are tracked, and
+# fd 3 is closed so that bats does not wait for them.
+hold_lock() {
+        local _ c p
+        flock "$1" sleep 60 >/dev/null 2>&1 3>&- &
+        HOLDER=$!
+        track_pid "$HOLDER"
+        for _ in $(seq 200); do
+                c=$(cat "/proc/$HOLDER/task/$HOLDER/children" 2>/dev/null || true)
+                if [ -n "$c" ] && ! flock -n "$1" true; then
+                        for p in $c; do track_pid "$p"; done
+                        return 0
+                fi
+                sleep 0.05
+        done
+        echo "flock holder never took $1"
+        return 1
+}
