@@ -39,8 +39,7 @@ bg() {
                 "$@" > "$BATS_TEST_TMPDIR/bg/$name.out" 2> "$BATS_TEST_TMPDIR/bg/$name.err" || rc=$?
                 echo "$rc" > "$BATS_TEST_TMPDIR/bg/$name.rc"
         ) 3>&- &
-        BG_PIDS+=("$!")
-        track_pid "$!"
+        BG_PIDS+=("$!") # always waited for (wait_bg): not tracked, its pid may be reused
 }
 
 wait_bg() {
