@@ -441,6 +441,25 @@ static const char *mount_in_work_dir(const struct loader *l, const char *ns, con
         return mounts_find_under(&l->mounts, dir);
 }
 
+/* Whether NS/ID has a bundle now (under its task lock). STATE/tasks/NS may
+ * not have existed when the scan of NS began and have been made since by the
+ * create of NS's first task: then look it up by path. */
+static bool bundle_exists_now(const struct loader *l, int state_ns_fd, const char *ns,
+                              const char *id)
+{
+        char path[PATH_MAX];
+        struct stat st;
+
+        if (state_ns_fd >= 0)
+                return fstatat(state_ns_fd, id, &st, AT_SYMLINK_NOFOLLOW) == 0;
+        if (l->m->roots.state_fd >= 0) {
+                (void) snprintf(path, sizeof path, "tasks/%s/%s", ns, id);
+                return fstatat(l->m->roots.state_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0;
+        }
+        (void) snprintf(path, sizeof path, "%s/tasks/%s/%s", l->m->roots.state_path, ns, id);
+        return fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 /* cleanupWorkDirs: every work dir of NS whose task was not kept. A bundle
  * that appeared after the bundle scan (a create that finished meanwhile) is
  * checked for under the lock: its work dir is not an orphan. */
@@ -466,14 +485,12 @@ static void sweep_work_dirs(struct loader *l, int state_ns_fd, const char *ns)
                 _cleanup_free_ char *mnt = NULL;
                 struct tc_err *e = NULL;
                 const char *m;
-                struct stat st;
                 int r;
 
                 if (de->d_name[0] == '.' || !ident_valid(de->d_name) || kept(l, de->d_name))
                         continue;
                 r = tasklock_try(ns_fd, de->d_name, &lock, &e);
-                if (r == 1 && state_ns_fd >= 0 &&
-                    fstatat(state_ns_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+                if (r == 1 && bundle_exists_now(l, state_ns_fd, ns, de->d_name)) {
                         tasklock_release(&lock);
                         continue;
                 }
