@@ -82,7 +82,24 @@ slow_bundle() {
 # a work dir that a later load re-makes (empty) after a wrong removal lacks
 # it, so "still has its work dir" means the same one.
 create_marked() {
-        start_task "$1" && touch "$R/tasks/$NS/$1/marker"
+        start_task "$1" "${2:-$NS}" && touch "$R/tasks/${2:-$NS}/$1/marker"
+}
+
+# orphans NS N: N orphan work dirs in namespace NS
+orphans() {
+        mkdir -p "$R/tasks/$1"
+        (cd "$R/tasks/$1" && seq -f 'o%05g' 1 "$2" | xargs mkdir)
+}
+
+# wait_sweeping NS N: until a background sweep has removed some of NS's N orphans
+wait_sweeping() {
+        local _
+        for _ in $(seq 400); do
+                [ "$(find "$R/tasks/$1" -mindepth 1 -maxdepth 1 -name 'o*' | wc -l)" -lt "$2" ] && return 0
+                sleep 0.025
+        done
+        echo "no sweep of $1 seen"
+        return 1
 }
 
 @test "race: 12 creates (4 at a time) while cleanup -A and load -A loop: every created task keeps its bundle, work dir and running task; nothing else is left" {
@@ -250,4 +267,35 @@ create_marked() {
         [ "$(tc delete --force same2)" = 137 ]
         tree_is "$S/tasks/$NS"
         tree_is "$R/tasks/$NS"
+}
+
+@test "race: after a reboot (no STATE), a namespace's first tasks are created while cleanup, then load -A, sweep 20,000 orphans of it: the tasks keep their work dirs" {
+        rm -rf "$S"
+        orphans "$NS" 20000
+        BG_PIDS=()
+        bg cl tc cleanup
+        wait_sweeping "$NS" 20000
+        for id in x1 x2 x3; do create_marked "$id"; done
+        wait_bg
+        [ "$(bgrc cl)" -eq 0 ]
+        # load -A: STATE exists now, STATE/tasks/NS2 does not
+        orphans "$NS2" 20000
+        bg ld tc load -A
+        wait_sweeping "$NS2" 20000
+        for id in y1 y2 y3; do create_marked "$id" "$NS2"; done
+        wait_bg
+        [ "$(bgrc ld)" -eq 0 ]
+        for id in x1 x2 x3; do
+                [ -f "$R/tasks/$NS/$id/marker" ]
+                [ "$(task_field "$id" .status)" = running ]
+        done
+        for id in y1 y2 y3; do
+                [ -f "$R/tasks/$NS2/$id/marker" ]
+                [ "$(task_field "$id" .status "$NS2")" = running ]
+        done
+        # the orphans went
+        [ "$(ls "$R/tasks/$NS" | sort | tr '\n' ' ')" = "x1 x2 x3 " ]
+        run tc cleanup -A
+        [ "$status" -eq 0 ]
+        [ "$(ls "$R/tasks/$NS2" | sort | tr '\n' ' ')" = "y1 y2 y3 " ]
 }
