@@ -69,6 +69,7 @@ int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
         if ((r = cli_parse(ctx, &cleanup_cmd, argc, argv, on_opt, &a, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
         a.o.ns = a.all ? NULL : ctx->ns;
+        a.o.state_path = ctx->state;
         if (cli_root_fd(ctx, false, &root_fd, &e) < 0) {
                 if (e->kind != TC_NOT_FOUND) {
                         *err = e;

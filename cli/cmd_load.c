@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "cli/scan_output.h"
 #include "cli/tasks.h"
 #include "core/load.h"
+#include "core/mounts.h"
 
 enum { OPT_DRY_RUN = 0x100 };
 
@@ -46,6 +49,48 @@ static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
         }
 }
 
+/* ROOT or STATE without creating it: a missing one is -1 (and its given
+ * path is kept for messages). */
+static int open_existing(struct cli_ctx *ctx, bool state, int *ret_fd, char **ret_real,
+                         struct tc_err **err)
+{
+        struct tc_err *e = NULL;
+        int r = state ? cli_state_fd(ctx, false, ret_fd, &e) : cli_root_fd(ctx, false, ret_fd, &e);
+
+        if (r < 0) {
+                if (e->kind != TC_NOT_FOUND) {
+                        *err = e;
+                        return -1;
+                }
+                tc_err_free(e);
+                *ret_fd = -1;
+                *ret_real = strdup(state ? ctx->state : ctx->root);
+                return *ret_real ? 0 : tc_fail(err, TC_INTERNAL, "out of memory");
+        }
+        return fd_path(*ret_fd, ret_real, err);
+}
+
+/* --dry-run changes nothing, not even by making ROOT or STATE: a missing one
+ * is handled by load_run as holding no records, work dirs or bundles. */
+static int dry_run_mgr(struct cli_ctx *ctx, struct taskmgr *m, struct tc_err **err)
+{
+        int root_fd, state_fd;
+
+        memset(m, 0, sizeof *m);
+        free(ctx->root_real);
+        free(ctx->state_real);
+        ctx->root_real = ctx->state_real = NULL;
+        if (open_existing(ctx, false, &root_fd, &ctx->root_real, err) < 0 ||
+            open_existing(ctx, true, &state_fd, &ctx->state_real, err) < 0)
+                return -1;
+        m->roots = (struct bundle_roots){ .state_fd = state_fd, .root_fd = root_fd,
+                                          .state_path = ctx->state_real,
+                                          .root_path = ctx->root_real };
+        m->ns = ctx->ns;
+        m->timeout = ctx->timeout;
+        return 0;
+}
+
 int cmd_load(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 {
         struct load_opts o = { 0 };
@@ -57,7 +102,7 @@ int cmd_load(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 
         if ((r = cli_parse(ctx, &load_cmd, argc, argv, on_opt, &o, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (tasks_mgr(ctx, &m, err) < 0)
+        if ((o.dry_run ? dry_run_mgr(ctx, &m, err) : tasks_mgr(ctx, &m, err)) < 0)
                 return -1;
         scan_output_begin(&out);
         r = load_run(&m, &o, scan_output_row, &out, &failed, err);

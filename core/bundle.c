@@ -216,7 +216,8 @@ int bundle_load(const struct bundle_roots *r, const char *ns, const char *id, st
                         return tc_fail(err, TC_NOT_FOUND, "not found");
                 return tc_fail(err, e->kind, "bundle %s: %s", b->path, e->msg);
         }
-        if (open_tasks_ns(r->root_fd, ns, false, &b->work_ns_fd, &e) < 0 &&
+        /* root_fd -1: no ROOT at all (load --dry-run), hence no work dir */
+        if (r->root_fd >= 0 && open_tasks_ns(r->root_fd, ns, false, &b->work_ns_fd, &e) < 0 &&
             e->kind != TC_NOT_FOUND)
                 return tc_fail(err, e->kind, "work dir %s: %s", b->work_path, e->msg);
         *ret = steal_ptr(b);

@@ -61,6 +61,27 @@ static bool bundle_exists(int state_ns_fd, const char *id)
         return state_ns_fd >= 0 && fstatat(state_ns_fd, id, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* The re-check under the task lock. STATE/tasks/NS (or STATE itself) may not
+ * have existed when the scan of NS began (after a reboot) and have been made
+ * since by the create of NS's first task: then look it up by path. */
+static bool bundle_exists_now(const struct scan *s, int state_ns_fd, const char *ns,
+                              const char *id)
+{
+        char path[PATH_MAX];
+        struct stat st;
+
+        if (state_ns_fd >= 0)
+                return bundle_exists(state_ns_fd, id);
+        if (s->state_fd >= 0) {
+                (void) snprintf(path, sizeof path, "tasks/%s/%s", ns, id);
+                return fstatat(s->state_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0;
+        }
+        if (!s->o->state_path)
+                return false;
+        (void) snprintf(path, sizeof path, "%s/tasks/%s/%s", s->o->state_path, ns, id);
+        return fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 static void do_remove(struct scan *s, const char *ns, const char *id, struct tasklock *l)
 {
         _cleanup_free_ char *mnt = NULL;
@@ -126,7 +147,7 @@ static void visit(struct scan *s, int ns_fd, int state_ns_fd, const char *ns, co
         seen.locked = r == 0;
         /* re-check under the lock: a create may have made the bundle meanwhile */
         if (r == 1 && l.dir_fd >= 0)
-                seen.has_bundle = bundle_exists(state_ns_fd, id);
+                seen.has_bundle = bundle_exists_now(s, state_ns_fd, ns, id);
         switch (cleanup_decide(&seen)) {
         case CLEANUP_KEEP_BUNDLE: emit(s, "keep", ns, id, "task has a bundle", false); break;
         case CLEANUP_KEEP_RECENT: emit(s, "keep", ns, id, "modified recently", false); break;

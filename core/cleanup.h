@@ -37,6 +37,9 @@ struct cleanup_opts {
         const char *ns; /* NULL: every namespace (-A) */
         bool dry_run;
         double older_than;
+        /* STATE as given, for the re-check under the lock when STATE did
+         * not exist at the start (state_fd -1); NULL: no re-check by path */
+        const char *state_path;
 };
 
 /* Visits ROOT/tasks/NS/ID for the namespace(s), emits one row per work dir

@@ -15,12 +15,16 @@ enum load_action {
         LOAD_REMOVE_NO_RECORD, /* the container record is gone */
         LOAD_CLEANUP_DEAD,   /* the shim does not answer */
         LOAD_KEEP_LIVE,      /* loaded */
+        LOAD_FAIL_RECORD,    /* the container record is unreadable: reported, untouched */
+        LOAD_LEAVE_MOUNT,    /* would be removed, but a mount point is inside: left */
 };
 struct load_seen {
         bool locked; /* by someone else */
         bool empty;
         bool has_record;
+        bool record_unreadable; /* there, but cannot be read or parsed */
         bool shim_alive;
+        bool has_mount; /* in the work dir, or in the bundle outside rootfs/ */
 };
 enum load_action load_decide(const struct load_seen *s);
 
@@ -32,6 +36,8 @@ struct load_opts {
 /* containerd's loadExistingTasks for the namespace(s) of M: every bundle is
  * visited and acted on (rows: load, remove, cleanup, skip, left, error), then
  * the work dirs with no loaded task are removed. --dry-run prints the same rows
- * and changes nothing. *ret_failed counts failed rows. */
+ * and changes nothing; in a dry run M's root_fd or state_fd may be -1 (that
+ * directory does not exist: no records, work dirs or bundles). *ret_failed
+ * counts failed rows. */
 int load_run(const struct taskmgr *m, const struct load_opts *o, scan_row_fn fn, void *user,
              unsigned *ret_failed, struct tc_err **err);

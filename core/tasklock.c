@@ -70,11 +70,16 @@ int tasklock_take(int root_fd, const char *ns, const char *id, double timeout,
         if (fs_open_dir(root_fd, "tasks", true, 0711, &tasks_fd, err) < 0 ||
             fs_open_dir(tasks_fd, ns, true, 0711, &ns_fd, err) < 0)
                 return tc_wrap(err, "work dirs");
-        for (;;) {
-                _cleanup_close_ int fd = open_workdir(ns_fd, id, true, &created, err);
+        for (int vanished = 0;;) {
+                _cleanup_(tc_err_freep) struct tc_err *e = NULL;
+                _cleanup_close_ int fd = open_workdir(ns_fd, id, true, &created, &e);
 
+                /* removed by its holder (cleanup, load, delete) between our
+                 * mkdir and open: make it again, as after a lost still_linked */
+                if (fd < 0 && e->kind == TC_NOT_FOUND && ++vanished < 100)
+                        continue;
                 if (fd < 0)
-                        return -1;
+                        return tc_fail(err, e->kind, "%s", e->msg);
                 if (flock_wait_until(fd, LOCK_EX, deadline, timeout, "task", err) < 0)
                         return -1;
                 if (!still_linked(ns_fd, id, fd))

@@ -143,18 +143,20 @@ tree_is() {
         fi
 }
 
-# Holds flock(2) on PATH (a task's work dir is its lock) in a background
-# process whose PID is tracked and printed. The process that takes the lock
-# keeps it (perl, not flock(1): /proc/locks names the PID that took a lock).
+# hold_lock PATH: holds flock(2) on PATH (a task's work dir: its task lock) in
+# the background until the test ends. HOLDER is the PID that /proc/locks names:
+# the perl process that took the lock and keeps it (flock(1) would hand it to
+# a child). It is tracked, and fd 3 is closed so that bats does not wait for it.
 hold_lock() {
         perl -e 'use Fcntl ":flock"; open(my $fh, "<", $ARGV[0]) or die "$!";
                  flock($fh, LOCK_EX) or die "$!"; sleep 300' "$1" >/dev/null 2>&1 3>&- &
-        local pid=$!
-        track_pid "$pid"
+        HOLDER=$!
+        track_pid "$HOLDER"
         # wait until the lock is really held (flock -n then fails)
-        for _ in $(seq 100); do
-                flock -n "$1" true || break
+        for _ in $(seq 200); do
+                flock -n "$1" true || return 0
                 sleep 0.05
         done
-        echo "$pid"
+        echo "lock holder never took $1"
+        return 1
 }
