@@ -59,18 +59,27 @@ int shimconn_connect(struct shimconn *sc, struct bundle *b, double timeout, stru
         uint32_t task_pid = 0;
         int known = 0;
 
-        if (!sc->boot.address && shim_read_bootstrap(b->fd, &sc->boot, err) < 0) {
-                if ((*err)->kind == TC_NOT_FOUND)
-                        return tc_fail(err, TC_UNAVAILABLE, "shim not started (no address)");
-                return -1;
+        if (!sc->boot.address) {
+                struct tc_err *e = NULL;
+
+                if (shim_read_bootstrap(b->fd, &sc->boot, &e) < 0) {
+                        bool missing = e->kind == TC_NOT_FOUND;
+
+                        tc_err_free(e);
+                        if (missing)
+                                return tc_fail(err, TC_UNAVAILABLE, "shim not started (no address)");
+                        return tc_fail(err, TC_INTERNAL, "unreadable shim address in the bundle");
+                }
         }
         if (ttrpc_dial(sc->boot.address, deadline, &sc->conn, err) < 0 ||
             ttrpc_set_namespace(sc->conn, sc->ns, err) < 0)
                 return -1;
         sc->api.conn = sc->conn;
         sc->api.service = taskapi_service_for_version(sc->boot.version);
-        if (taskapi_connect(&sc->api, sc->id, deadline, &sc->shim_pid, &task_pid, err) < 0)
+        if (taskapi_connect(&sc->api, sc->id, deadline, &sc->shim_pid, &task_pid, err) < 0) {
+                sc->hung = err && *err && (*err)->kind == TC_DEADLINE_EXCEEDED;
                 return tc_wrap(err, "shim connect");
+        }
         if (bundle_read_shim_pid(b, &known, NULL) < 0 || known != (int) sc->shim_pid)
                 return bundle_write_shim_pid(b, (int) sc->shim_pid, err);
         return 0;
@@ -117,7 +126,9 @@ bool shimconn_pid_is_shim(int pid, const char *ns, const char *id)
 static void ensure_shim_gone(const struct shimconn *sc, const struct bundle *b, double bound)
 {
         int pid = (int) sc->shim_pid;
-        double start = timefmt_mono(), deadline = start + (bound < 1.0 ? bound : 1.0), now;
+        double start = timefmt_mono(), now;
+        /* a hung shim was sent no Shutdown: nothing to wait for */
+        double deadline = start + (sc->hung ? 0 : bound < 1.0 ? bound : 1.0);
 
         if (!pid && bundle_read_shim_pid((struct bundle *) b, &pid, NULL) < 0)
                 return;
@@ -179,8 +190,18 @@ void shimconn_teardown(struct shimconn *sc, const struct bundle *b, const char *
                        bool clean, double bound)
 {
         struct tc_err *e = NULL;
+        int pid = (int) sc->shim_pid;
 
-        teardown_redial(sc, b, bound);
+        /* a shim that let Connect time out would let Delete and Shutdown time out
+         * too: when its pid is known, go straight to killing it */
+        if (sc->hung && (pid || bundle_read_shim_pid((struct bundle *) b, &pid, NULL) == 0) &&
+            pid > 0) {
+                sc->shim_pid = (uint32_t) pid;
+                ttrpc_conn_free(sc->conn);
+                sc->conn = sc->api.conn = NULL;
+        } else {
+                teardown_redial(sc, b, bound);
+        }
         if (sc->conn) {
                 struct taskapi_deleted del;
 
