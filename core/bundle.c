@@ -369,3 +369,14 @@ int bundle_read_shim_pid(struct bundle *b, int *ret_pid, struct tc_err **err)
         *ret_pid = (int) pid;
         return 0;
 }
+
+uint32_t bundle_read_init_pid(const struct bundle *b)
+{
+        _cleanup_free_ char *buf = NULL;
+        unsigned long v;
+
+        if (fs_read_at(b->fd, "init.pid", 64, &buf, NULL, NULL) < 0)
+                return 0;
+        v = strtoul(buf, NULL, 10);
+        return v > 0 && v < (1ul << 22) ? (uint32_t) v : 0;
+}

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/base/err.h"
 
@@ -60,6 +61,9 @@ int bundle_finish_hidden(const struct bundle_roots *r, const char *ns, const cha
 int bundle_write_shim_pid(struct bundle *b, int pid, struct tc_err **err);
 /* TC_NOT_FOUND when the file is missing. */
 int bundle_read_shim_pid(struct bundle *b, int *ret_pid, struct tc_err **err);
+
+/* runc's --pid-file (init.pid): the task's init pid, 0 when missing or unreadable. */
+uint32_t bundle_read_init_pid(const struct bundle *b);
 
 void bundle_free(struct bundle *b);
 void bundle_freep(struct bundle **b);

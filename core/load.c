@@ -204,18 +204,6 @@ static int lock_task(struct loader *l, const char *ns, const char *id, struct ta
         }
 }
 
-/* runc's --pid-file in the bundle: the task's init pid, as delete reports it */
-static uint32_t read_init_pid(const struct bundle *b)
-{
-        _cleanup_free_ char *buf = NULL;
-        unsigned long v;
-
-        if (fs_read_at(b->fd, "init.pid", 64, &buf, NULL, NULL) < 0)
-                return 0;
-        v = strtoul(buf, NULL, 10);
-        return v > 0 && v < (1ul << 22) ? (uint32_t) v : 0;
-}
-
 static void event_dead(const struct taskmgr *m, const char *ns, const char *id, uint32_t pid)
 {
         struct event ev = { .ns = ns, .id = id, .pid = pid,
@@ -266,7 +254,7 @@ static int act(struct loader *l, struct bundle *b, struct shimconn *sc, enum loa
                 return bundle_delete(b, err);
         /* the exit event names the task's pid (as delete's), not the shim's;
          * read before the delete action may remove init.pid */
-        pid = read_init_pid(b);
+        pid = bundle_read_init_pid(b);
         if (shim_read_binary_path(b->fd, &binary, NULL) < 0)
                 binary = NULL;
         /* no record: a live shim is told to delete and shut down; a dead one, or

@@ -531,18 +531,6 @@ static int delete_live(const struct taskmgr *m, struct shimconn *sc, const char 
         return 0;
 }
 
-/* runc's --pid-file in the bundle: the init pid when the shim cannot say */
-static uint32_t read_init_pid(const struct bundle *b)
-{
-        _cleanup_free_ char *buf = NULL;
-        unsigned long v;
-
-        if (fs_read_at(b->fd, "init.pid", 64, &buf, NULL, NULL) < 0)
-                return 0;
-        v = strtoul(buf, NULL, 10);
-        return v > 0 && v < (1ul << 22) ? (uint32_t) v : 0;
-}
-
 static int delete_locked(const struct taskmgr *m, const char *id, bool force,
                          struct task_exit *ret, struct tc_err **err)
 {
@@ -557,7 +545,7 @@ static int delete_locked(const struct taskmgr *m, const char *id, bool force,
         memset(ret, 0, sizeof *ret);
         if (bundle_load(&m->roots, m->ns, id, &b, err) < 0)
                 return -1;
-        ret->pid = read_init_pid(b); /* before the shim's delete action removes it */
+        ret->pid = bundle_read_init_pid(b); /* before the shim's delete action removes it */
         shimconn_init(&sc, &m->roots, m->ns, id);
         r = shimconn_connect(&sc, b, m->timeout, &e);
         if (r == 0) {
@@ -581,7 +569,7 @@ static int delete_locked(const struct taskmgr *m, const char *id, bool force,
         if (bundle_delete(b, err) < 0)
                 return -1;
         if (!ret->pid)
-                ret->pid = read_init_pid(b);
+                ret->pid = bundle_read_init_pid(b);
         record_event(m, m->ns, EVENT_TASK_EXIT, id, ret->pid, ret, detail);
         record_event(m, m->ns, EVENT_TASK_DELETE, id, ret->pid, ret, detail);
         return 0;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "store/record.h"
+#include "store/filter.h"
 
 #include <stdlib.h>
 #include <stddef.h>
@@ -378,21 +379,6 @@ void record_drop_empty_labels(struct record *r)
         r->n_labels = k;
 }
 
-/* True when KEY equals PATH[0..N) joined with ".", without building the string. */
-static bool key_is_path(const char *key, const char *const *path, size_t n)
-{
-        for (size_t i = 0; i < n; i++) {
-                size_t len = strlen(path[i]);
-
-                if (i > 0 && *key++ != '.')
-                        return false;
-                if (strncmp(key, path[i], len) != 0)
-                        return false;
-                key += len;
-        }
-        return n > 0 && *key == '\0';
-}
-
 /* Reports S as a field value: present when non-empty, as containerd's adaptor. */
 static bool field_value(const char *s, const char **ret_value)
 {
@@ -422,7 +408,7 @@ bool record_field(void *rec, const char *const *path, size_t n, const char **ret
                 return false;
         /* checkMap: the label named by the rest of the path joined with "." */
         for (size_t i = 0; i < r->n_labels; i++)
-                if (key_is_path(r->labels[i].key, path + 1, n - 1)) {
+                if (n > 1 && filter_path_eq(path + 1, n - 1, r->labels[i].key)) {
                         *ret_value = r->labels[i].value;
                         return true;
                 }
