@@ -376,6 +376,24 @@ lifecycle() {
         [ "$(stat -c %a "$TMP/only")" = 600 ]
 }
 
+@test "--stdin: a FIFO the container reads; a missing one is exit 2 and nothing is made" {
+        spec in sh -c 'read line; echo "got:$line"'
+        mkfifo "$TMP/in.fifo"
+        mk in --stdin "$TMP/in.fifo" --stdout "$TMP/out"
+        run --separate-stderr tc -o json get in
+        [ "$(jq -r .stdin <<<"$output")" = "$TMP/in.fifo" ]
+        tc start in >/dev/null
+        echo hello > "$TMP/in.fifo"
+        run --separate-stderr tc wait in
+        [ "$status" -eq 0 ] && [ "$output" = 0 ]
+        [ "$(cat "$TMP/out")" = got:hello ]
+        tc delete in >/dev/null
+        run --separate-stderr tc create in2 --spec "$TMP/in.json" --rootfs "$ROOTFS" --stdin "$TMP/nope"
+        [ "$status" -eq 2 ] && [ -z "$output" ]
+        [ "$stderr" = "taskctl: --stdin $TMP/nope: No such file or directory" ]
+        [ ! -e "$S/tasks/$NS/in2" ] && [ ! -e "$R/tasks/$NS/in2" ] && [ ! -e "$R/containers/$NS/in2.json" ]
+}
+
 # the tree under ROOT and STATE: paths, types, modes, sizes, mtimes, link
 # targets; not the shim's own log, which it appends to whenever it likes (with
 # no TTRPC_ADDRESS it logs each failed event publish and its retries, seconds
