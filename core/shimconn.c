@@ -140,9 +140,11 @@ static void ensure_shim_gone(const struct shimconn *sc, const struct bundle *b, 
                 return;
         log_info("shim pid %d did not exit: killing it", pid);
         (void) kill(pid, SIGKILL);
-        /* SIGKILL lands asynchronously: until the shim is gone its socket still
-         * listens, and shim_remove_socket() would rightly refuse to remove it */
-        deadline = timefmt_mono() + 1.0;
+        /* SIGKILL lands asynchronously, and a big process (a sanitizer build's
+         * shadow memory) takes a while to unmap before its files close: until
+         * then its socket still listens, and shim_remove_socket() would rightly
+         * refuse to remove it */
+        deadline = timefmt_mono() + bound;
         while (shimconn_pid_is_shim(pid, sc->ns, sc->id) && timefmt_mono() < deadline)
                 nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
 }

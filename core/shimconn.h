@@ -21,7 +21,7 @@ struct shimconn {
         struct ttrpc_conn *conn;
         struct taskapi api;
         uint32_t shim_pid; /* from Connect, or the bundle's shim.pid */
-        bool hung;         /* Connect timed out: the shim takes calls but answers none */
+        bool hung;         /* Connect or Create timed out: it takes calls, answers none */
 };
 
 void shimconn_init(struct shimconn *sc, const struct bundle_roots *roots, const char *ns,

@@ -208,8 +208,12 @@ static int shim_create(struct creating *c, struct task_info *ret, struct tc_err 
         c->started = true;
         if (shimconn_connect(&c->sc, c->b, c->m->timeout, err) < 0)
                 return -1;
-        if (taskapi_create(&c->sc.api, &cr, timefmt_mono() + c->m->timeout, &pid, err) < 0)
+        if (taskapi_create(&c->sc.api, &cr, timefmt_mono() + c->m->timeout, &pid, err) < 0) {
+                /* a Create that timed out holds the shim's lock: it would let the
+                 * rollback's Delete and Shutdown time out too (pitfall 11.4) */
+                c->sc.hung = (*err)->kind == TC_DEADLINE_EXCEEDED;
                 return tc_wrap(err, "shim create");
+        }
         ret->pid = pid;
         return 0;
 }
