@@ -74,8 +74,10 @@ setup() {
 }
 
 teardown() {
-        reap_tasks
+        # lock holders and tracked processes first: a lock still held would
+        # make reap_tasks' delete --force time out and leak the task's shim
         kill_tracked
+        reap_tasks
         # nothing may reach runc's shared default root
         [ ! -e "/run/containerd/runc/$NS" ] || { echo "runc state under /run/containerd/runc/$NS"; return 1; }
 }
