@@ -124,6 +124,19 @@ int containers_print_one(struct cli_ctx *ctx, const struct record *rec, struct t
         return output_json(j, err);
 }
 
+/* The store of a namespace that may hold record ID: a valid ID, and a store
+ * (a missing ROOT means the record is not found). */
+static int open_existing(struct cli_ctx *ctx, const char *id, struct store **ret,
+                         struct tc_err **err)
+{
+        if (ident_check(id, "container id", err) < 0 || containers_store(ctx, false, ret, err) < 0)
+                return -1;
+        if (!*ret)
+                return tc_fail(err, TC_NOT_FOUND, "container \"%s\" in namespace \"%s\": not found",
+                               id, ctx->ns);
+        return 0;
+}
+
 static const struct cli_cmd get_cmd = {
         .name = "containers get",
         .args = "ID",
@@ -142,12 +155,8 @@ static int containers_get(struct cli_ctx *ctx, int argc, char **argv, struct tc_
 
         if ((r = cli_parse(ctx, &get_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (ident_check(args[0], "container id", err) < 0 ||
-            containers_store(ctx, false, &s, err) < 0)
+        if (open_existing(ctx, args[0], &s, err) < 0)
                 return -1;
-        if (!s)
-                return tc_fail(err, TC_NOT_FOUND, "container \"%s\" in namespace \"%s\": not found",
-                               args[0], ctx->ns);
         if (store_get(s, args[0], &rec, err) < 0)
                 return containers_wrap(ctx, args[0], err);
         return containers_print_one(ctx, rec, err);
@@ -297,12 +306,8 @@ static int containers_delete(struct cli_ctx *ctx, int argc, char **argv, struct 
         if ((r = cli_parse(ctx, &delete_cmd, argc, argv, on_delete_opt, &force, &args, &nargs,
                            err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (ident_check(args[0], "container id", err) < 0 ||
-            containers_store(ctx, false, &s, err) < 0)
+        if (open_existing(ctx, args[0], &s, err) < 0)
                 return -1;
-        if (!s)
-                return tc_fail(err, TC_NOT_FOUND, "container \"%s\" in namespace \"%s\": not found",
-                               args[0], ctx->ns);
         /* as containerd's client: the record must exist before its task matters */
         if (store_get(s, args[0], &rec, err) < 0) {
                 if (!*err || (*err)->kind != TC_INTERNAL)
