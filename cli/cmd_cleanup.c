@@ -4,7 +4,7 @@
 #include "cli/cli.h"
 #include "cli/scan_output.h"
 #include "core/base/timefmt.h"
-#include "core/cleanup.h"
+#include "core/sweep.h"
 
 enum { OPT_DRY_RUN = 0x100, OPT_OLDER_THAN };
 
