@@ -60,13 +60,10 @@ int shimconn_connect(struct shimconn *sc, struct bundle *b, double timeout, stru
         int known = 0;
 
         if (!sc->boot.address) {
-                struct tc_err *e = NULL;
+                _cleanup_(tc_err_freep) struct tc_err *e = NULL;
 
                 if (shim_read_bootstrap(b->fd, &sc->boot, &e) < 0) {
-                        bool missing = e->kind == TC_NOT_FOUND;
-
-                        tc_err_free(e);
-                        if (missing)
+                        if (tc_err_is(e, TC_NOT_FOUND))
                                 return tc_fail(err, TC_UNAVAILABLE, "shim not started (no address)");
                         return tc_fail(err, TC_INTERNAL, "unreadable shim address in the bundle");
                 }

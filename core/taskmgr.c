@@ -50,17 +50,15 @@ static void append_task_event(const struct taskmgr *m, const char *ns, const cha
                          const char *detail)
 {
         struct event ev = { .ns = ns, .topic = topic, .id = id, .pid = pid, .detail = detail };
-        struct tc_err *e = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
 
         if (ex) {
                 ev.exit_known = ex->known;
                 ev.exit_status = ex->status;
         }
         /* the operation itself succeeded: a failed log write is a warning */
-        if (events_append(m->roots.root_fd, &ev, m->timeout, &e) < 0) {
+        if (events_append(m->roots.root_fd, &ev, m->timeout, &e) < 0)
                 log_warn("%s", e->msg);
-                tc_err_free(e);
-        }
 }
 
 bool taskmgr_exists(const struct taskmgr *m, const char *id)
@@ -207,7 +205,7 @@ static int create_in_shim(struct creating *c, struct task_info *ret, struct tc_e
                 return -1;
         if (taskapi_create(&c->sc.api, &cr, timefmt_mono() + c->m->timeout, &pid, err) < 0) {
                 /* a Create that timed out holds the shim's lock: it would let the
-                 * rollback's Delete and Shutdown time out too (pitfall 11.4) */
+                 * rollback's Delete and Shutdown time out too (docs/shim-protocol.md, Hangs) */
                 c->sc.hung = (*err)->kind == TC_DEADLINE_EXCEEDED;
                 return tc_wrap(err, "shim create");
         }
@@ -220,14 +218,12 @@ static int create_in_shim(struct creating *c, struct task_info *ret, struct tc_e
  * on its own short bound, whatever the deadline that made us fail. */
 static void create_rollback(struct creating *c)
 {
-        struct tc_err *e = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
 
         if (c->started)
                 shimconn_teardown(&c->sc, c->b, c->binary, false, &TEARDOWN_BOUNDS_SHUTDOWN);
-        if (c->b && bundle_delete(c->b, &e) < 0) {
+        if (c->b && bundle_delete(c->b, &e) < 0)
                 log_warn("rollback: %s", e->msg);
-                tc_err_freep(&e);
-        }
         if (c->made_stdio[1])
                 (void) unlink(c->req->stdout_path);
         if (c->made_stdio[2])
@@ -301,12 +297,10 @@ int taskmgr_create(const struct taskmgr *m, const struct task_create_req *req,
         if (r == 0)
                 r = create_locked(m, req, rec, ret, err);
         if (r < 0 && made_record) {
-                struct tc_err *e = NULL;
+                _cleanup_(tc_err_freep) struct tc_err *e = NULL;
 
-                if (store_delete(s, req->id, &e) < 0) {
+                if (store_delete(s, req->id, &e) < 0)
                         log_warn("rollback: %s", e->msg);
-                        tc_err_free(e);
-                }
         }
         /* a failed create leaves no work dir: remove the one the lock made */
         tasklock_release_unused(&lock, r == 0 || taskmgr_exists(m, req->id));
@@ -533,7 +527,7 @@ static int delete_locked(const struct taskmgr *m, const char *id, bool force,
         _cleanup_(bundle_freep) struct bundle *b = NULL;
         _cleanup_free_ char *binary = NULL;
         struct shimconn sc = { 0 };
-        struct tc_err *e = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
         const char *detail = NULL;
         bool clean = false;
         int r;
@@ -555,7 +549,7 @@ static int delete_locked(const struct taskmgr *m, const char *id, bool force,
                 detail = "shim dead: exit status unknown";
                 log_info("task %s: %s", id, e->msg);
         }
-        tc_err_free(e);
+        tc_err_freep(&e);
         /* what containerd's on-close hook does after every shim: Shutdown, and
          * the binary's delete action for whatever runc left behind */
         if (shim_read_binary_path(b->fd, &binary, NULL) < 0)
@@ -603,20 +597,18 @@ static int list_ns(const struct taskmgr *m, int tasks_fd, const char *ns, taskmg
         }
         while ((de = readdir(d))) {
                 struct task_info t;
-                struct tc_err *e = NULL;
+                _cleanup_(tc_err_freep) struct tc_err *e = NULL;
                 int r;
 
                 if (de->d_name[0] == '.' || !ident_valid(de->d_name))
                         continue;
                 if (task_info_load(m, ns, de->d_name, &t, &e) < 0) {
                         if (e->kind == TC_NOT_FOUND && !t.bundle) { /* deleted meanwhile */
-                                tc_err_free(e);
                                 task_info_release(&t);
                                 continue;
                         }
                         t.status = "unknown";
                         t.error = steal_ptr(e->msg);
-                        tc_err_free(e);
                 }
                 r = fn(&t, user, err);
                 task_info_release(&t);
