@@ -38,7 +38,7 @@ enum load_action load_decide(const struct load_seen *s)
         if (s->empty)
                 a = LOAD_REMOVE_EMPTY;
         else if (s->record_unreadable)
-                return LOAD_FAIL_RECORD; /* SPEC: reported and skipped */
+                return LOAD_FAIL_RECORD; /* reported and skipped: never removed */
         else if (!s->has_record)
                 a = LOAD_REMOVE_NO_RECORD;
         else if (!s->shim_alive)

@@ -271,7 +271,7 @@ static int shim_run(const struct shim_cmd *c, const char *action, const void *in
                     double deadline, struct proc_result *ret, struct tc_err **err)
 {
         /* TTRPC_ADDRESS empty: no daemon takes the events, and a dead path
-         * would make the shim linger 15 s after Shutdown (shim-protocol §2.2) */
+         * would make the shim linger 15 s after Shutdown (docs/shim-protocol.md) */
         static const char *const set[] = { "TTRPC_ADDRESS=", "GOMAXPROCS=2", NULL };
         _cleanup_free_ char *exe = NULL;
         _cleanup_strv_ char **env = NULL;
@@ -346,7 +346,7 @@ static int save_start(const struct shim_cmd *c, const struct proc_result *r,
 }
 
 /* Without a `log` the daemon dies at once while `start` still prints an
- * address and exits 0 (shim-protocol pitfall 1): refuse to start then. */
+ * address and exits 0 (docs/shim-protocol.md): refuse to start then. */
 static int check_log(const struct shim_cmd *c, struct tc_err **err)
 {
         struct stat st;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The record's JSON shape (SPEC "Container records"), strict in what it reads. */
+/* The record's JSON shape (man page, Container records), strict in what it reads. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -4,7 +4,8 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
-/* containerd errdefs kinds; cli/exit.c maps them to SPEC's exit codes. */
+/* containerd errdefs kinds; cli/exit.c maps them to the exit codes (0-7,
+ * listed in the man page). */
 enum tc_kind {
         TC_INTERNAL = 1,
         TC_INVALID_ARGUMENT,
