@@ -3,8 +3,9 @@
 
 #include "cli/cli.h"
 #include "cli/scan_output.h"
+#include "core/base/cleanup.h"
 #include "core/base/timefmt.h"
-#include "core/cleanup.h"
+#include "core/sweep.h"
 
 enum { OPT_DRY_RUN = 0x100, OPT_OLDER_THAN };
 
@@ -61,7 +62,7 @@ int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 {
         struct cleanup_args a = { 0 };
         struct scan_output out = { .ctx = ctx, .quiet_action = "remove" };
-        struct tc_err *e = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
         unsigned failed = 0;
         int nargs, r, root_fd, state_fd = -1;
         char **args;
@@ -71,21 +72,17 @@ int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
         a.o.ns = a.all ? NULL : ctx->ns;
         a.o.state_path = ctx->state;
         if (cli_root_fd(ctx, false, &root_fd, &e) < 0) {
-                if (e->kind != TC_NOT_FOUND) {
-                        *err = e;
-                        return -1;
-                }
-                tc_err_free(e); /* no root: nothing to clean */
+                if (!tc_err_is(e, TC_NOT_FOUND))
+                        return tc_err_move(err, &e);
+                /* no root: nothing to clean */
                 scan_output_begin(&out);
                 scan_output_end(&out);
                 return 0;
         }
         if (cli_state_fd(ctx, false, &state_fd, &e) < 0) {
-                if (e->kind != TC_NOT_FOUND) {
-                        *err = e;
-                        return -1;
-                }
-                tc_err_free(e); /* no state dir (after a reboot): no bundle exists */
+                if (!tc_err_is(e, TC_NOT_FOUND))
+                        return tc_err_move(err, &e);
+                tc_err_freep(&e); /* no state dir (after a reboot): no bundle exists */
                 state_fd = -1;
         }
         scan_output_begin(&out);

@@ -71,18 +71,14 @@ int cmd_containers(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **e
 
 int containers_store(struct cli_ctx *ctx, bool create, struct store **ret, struct tc_err **err)
 {
-        struct tc_err *e = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
         int root_fd;
 
         *ret = NULL;
         if (cli_root_fd(ctx, create, &root_fd, &e) < 0) {
-                if (!create && e && e->kind == TC_NOT_FOUND) {
-                        tc_err_free(e); /* no ROOT yet: no records */
-                        return 0;
-                }
-                tc_err_free(*err);
-                *err = e;
-                return -1;
+                if (!create && tc_err_is(e, TC_NOT_FOUND))
+                        return 0; /* no ROOT yet: no records */
+                return tc_err_move(err, &e);
         }
         return store_open(root_fd, ctx->ns, create, ctx->timeout, ret, err);
 }
@@ -141,7 +137,10 @@ static const struct cli_cmd get_cmd = {
         .name = "containers get",
         .args = "ID",
         .summary = "Print the container record ID: a CONTAINER IMAGE RUNTIME row, with -o json\n"
-                   "the whole record (SPEC's record JSON), with -q just the ID.",
+                   "the whole record as JSON (id, labels, image, runtime {name, options},\n"
+                   "spec, snapshotter, snapshot_key, extensions, created_at, updated_at;\n"
+                   "options and extensions as {\"type_url\", \"value\": base64}), with -q\n"
+                   "just the ID.",
         .min_args = 1,
         .max_args = 1,
 };
@@ -278,18 +277,14 @@ static int on_delete_opt(void *st, int c, const char *arg, struct tc_err **err)
 /* A task exists while its bundle directory STATE/tasks/NS/ID does. */
 static int has_task(struct cli_ctx *ctx, const char *id, bool *ret, struct tc_err **err)
 {
-        struct tc_err *e = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
         char rel[2 * IDENT_MAX + 16];
         struct stat st;
         int state_fd;
 
         *ret = false;
-        if (cli_state_fd(ctx, false, &state_fd, &e) < 0) {
-                bool missing = e && e->kind == TC_NOT_FOUND;
-
-                tc_err_free(e);
-                return missing ? 0 : cli_state_fd(ctx, false, &state_fd, err);
-        }
+        if (cli_state_fd(ctx, false, &state_fd, &e) < 0)
+                return tc_err_is(e, TC_NOT_FOUND) ? 0 : tc_err_move(err, &e);
         (void) snprintf(rel, sizeof rel, "tasks/%s/%s", ctx->ns, id);
         *ret = fstatat(state_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
         return 0;

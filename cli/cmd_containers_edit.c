@@ -203,8 +203,9 @@ static const struct cli_cmd create_cmd = {
                 "      --snapshot-key KEY       snapshot key (needs --snapshotter)\n"
                 "      --runtime-options FILE   runtime.options as a JSON Any:\n"
                 "                               {\"type_url\": \"...\", \"value\": \"<base64>\"}\n"
-                "      --from-json FILE|-       the whole record as SPEC's record JSON (as\n"
-                "                               printed by get -o json); alone, not with the\n"
+                "      --from-json FILE|-       the whole record as JSON (id, labels, image,\n"
+                "                               runtime, spec, snapshotter, snapshot_key,\n"
+                "                               extensions: as printed by get -o json); alone, not with the\n"
                 "                               flags above. Its id, if any, must be ID;\n"
                 "                               timestamps are ignored.\n",
         .longopts = create_opts,
@@ -306,8 +307,8 @@ static const struct cli_cmd update_cmd = {
                    "      --image REF          path image\n"
                    "      --spec FILE|-        path spec\n"
                    "      --snapshot-key KEY   path snapshotkey\n"
-                   "      --from-json FILE|-   the new values as a record (SPEC's record JSON);\n"
-                   "                           not with the flags above\n"
+                   "      --from-json FILE|-   the new values as a record in JSON (the shape\n"
+                   "                           get -o json prints); not with the flags above\n"
                    "      --field PATH         with --from-json, update only PATH: labels,\n"
                    "                           labels.K, extensions, extensions.K, spec, image\n"
                    "                           or snapshotkey (repeatable)\n",

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/scan_output.h"
+#include "core/base/cleanup.h"
 #include "cli/tasks.h"
 #include "core/load.h"
 #include "core/mounts.h"
@@ -54,15 +55,12 @@ static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
 static int open_existing(struct cli_ctx *ctx, bool state, int *ret_fd, char **ret_real,
                          struct tc_err **err)
 {
-        struct tc_err *e = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
         int r = state ? cli_state_fd(ctx, false, ret_fd, &e) : cli_root_fd(ctx, false, ret_fd, &e);
 
         if (r < 0) {
-                if (e->kind != TC_NOT_FOUND) {
-                        *err = e;
-                        return -1;
-                }
-                tc_err_free(e);
+                if (!tc_err_is(e, TC_NOT_FOUND))
+                        return tc_err_move(err, &e);
                 *ret_fd = -1;
                 *ret_real = strdup(state ? ctx->state : ctx->root);
                 return *ret_real ? 0 : tc_fail(err, TC_INTERNAL, "out of memory");

@@ -49,7 +49,7 @@ int cmd_containers_update(struct cli_ctx *ctx, int argc, char **argv, struct tc_
 /* Opens the namespace's store. Reads (CREATE false) of a missing ROOT get
  * *ret NULL: there is nothing to read. */
 int containers_store(struct cli_ctx *ctx, bool create, struct store **ret, struct tc_err **err);
-/* Prefixes SPEC's context: container "ID" in namespace "NS". */
+/* Prefixes the error context: container "ID" in namespace "NS". */
 int containers_wrap(struct cli_ctx *ctx, const char *id, struct tc_err **err);
 /* Prints REC as -o says (a table row with header, JSON, or with -q its ID). */
 int containers_print_one(struct cli_ctx *ctx, const struct record *rec, struct tc_err **err);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "cli/cli.h"
 
-/* SPEC "Exit codes": the only place where a kind becomes an exit code. */
+/* Exit codes (man page, EXIT STATUS): the only place where a kind becomes an
+ * exit code. */
 static const int codes[] = {
         [TC_INTERNAL] = 1,
         [TC_INVALID_ARGUMENT] = 2,

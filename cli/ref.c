@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* NS/ID references (SPEC "Names"): what `-A -q` prints can be fed back. */
+/* NS/ID references (docs/layout.md, Names): what `-A -q` prints can be fed back. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>

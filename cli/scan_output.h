@@ -2,7 +2,7 @@
 #pragma once
 
 #include "cli/cli.h"
-#include "core/cleanup.h"
+#include "core/scanrow.h"
 
 struct scan_output {
         struct cli_ctx *ctx;

@@ -88,7 +88,7 @@ static int open_tasks_ns(int root_fd, const char *ns, bool create, int *ret_fd,
         return fs_open_dir(tasks_fd, ns, create, 0711, ret_fd, err);
 }
 
-/* mkdir applies the umask; the modes are SPEC's. */
+/* mkdir applies the umask; the modes are those of docs/layout.md. */
 static int mkdir_exact(int dfd, const char *name, mode_t mode, int *ret_fd, struct tc_err **err)
 {
         _cleanup_close_ int fd = -1;
@@ -136,7 +136,7 @@ static int make_work_dir(struct bundle *b, struct tc_err **err)
 }
 
 /* The shim daemon opens `log` O_WRONLY without O_CREAT as its stderr; without
- * it the daemon dies while `start` still succeeds (shim-protocol pitfall 1). */
+ * it the daemon dies while `start` still succeeds (docs/shim-protocol.md). */
 static int make_log(struct bundle *b, struct tc_err **err)
 {
         int fd = openat(b->fd, "log", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -325,13 +325,13 @@ int bundle_finish_hidden(const struct bundle_roots *r, const char *ns, const cha
         if (!hidden || hidden[0] != '.' || !ident_valid(id) || !ident_valid(ns))
                 return tc_fail(err, TC_INVALID_ARGUMENT, "\"%s\" is not a hidden bundle name",
                                hidden ? hidden : "");
-        if (open_tasks_ns(r->state_fd, ns, false, &ns_fd, &e) < 0 && e->kind != TC_NOT_FOUND)
-                return tc_fail(err, e->kind, "%s", e->msg);
+        if (open_tasks_ns(r->state_fd, ns, false, &ns_fd, &e) < 0 && !tc_err_is(e, TC_NOT_FOUND))
+                return tc_err_move(err, &e);
         if (ns_fd >= 0 && remove_hidden(ns_fd, hidden, true, err) < 0)
                 return tc_wrap(err, "hidden bundle %s of namespace %s", hidden, ns);
         tc_err_freep(&e);
         if (open_tasks_ns(r->root_fd, ns, false, &work_ns_fd, &e) < 0)
-                return e->kind == TC_NOT_FOUND ? 0 : tc_fail(err, e->kind, "%s", e->msg);
+                return tc_err_is(e, TC_NOT_FOUND) ? 0 : tc_err_move(err, &e);
         if (remove_hidden(work_ns_fd, hidden, false, err) < 0)
                 return tc_wrap(err, "hidden work dir %s of namespace %s", hidden, ns);
         /* the work dir of ID is orphaned unless a new bundle ID owns it */

@@ -28,7 +28,7 @@ struct bundle {
 };
 
 /* containerd's NewBundle, daemonless: bundle (0700; parents 0711) with
- * config.json = SPEC (0600), rootfs/ (0711), `work` -> the work dir (made
+ * config.json = the OCI spec (0600), rootfs/ (0711), `work` -> the work dir (made
  * fresh, 0711: a stale one is removed first), and `log`, the empty regular file
  * the shim daemon opens as its stderr. NS and ID are checked before any path
  * is made. An existing bundle is TC_ALREADY_EXISTS. On failure nothing that

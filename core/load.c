@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/base/cleanup.h"
+#include "core/base/dir.h"
 #include "core/base/flock.h"
 #include "core/base/fs.h"
 #include "core/base/ident.h"
@@ -24,6 +25,7 @@
 #include "core/events.h"
 #include "core/mounts.h"
 #include "core/shimconn.h"
+#include "core/sweep.h"
 #include "core/tasklock.h"
 #include "store/store.h"
 
@@ -36,7 +38,7 @@ enum load_action load_decide(const struct load_seen *s)
         if (s->empty)
                 a = LOAD_REMOVE_EMPTY;
         else if (s->record_unreadable)
-                return LOAD_FAIL_RECORD; /* SPEC: reported and skipped */
+                return LOAD_FAIL_RECORD; /* reported and skipped: never removed */
         else if (!s->has_record)
                 a = LOAD_REMOVE_NO_RECORD;
         else if (!s->shim_alive)
@@ -51,9 +53,7 @@ enum load_action load_decide(const struct load_seen *s)
 struct loader {
         const struct taskmgr *m;
         const struct load_opts *o;
-        scan_row_fn fn;
-        void *user;
-        unsigned failed;
+        struct scan_sink out;
         struct mounts mounts; /* every mount point, read once */
         char **kept; /* IDs whose work dir stays (loaded, busy, failed) */
         size_t n_kept;
@@ -62,11 +62,7 @@ struct loader {
 static void emit(struct loader *l, const char *action, const char *ns, const char *id,
                  const char *detail, bool failed)
 {
-        struct scan_row row = { action, ns, id, detail, failed };
-
-        if (failed)
-                l->failed++;
-        l->fn(&row, l->user);
+        scan_emit(&l->out, action, ns, id, detail, failed);
 }
 
 static void keep(struct loader *l, const char *id)
@@ -80,8 +76,10 @@ static void keep(struct loader *l, const char *id)
                 l->n_kept++;
 }
 
-static bool kept(const struct loader *l, const char *id)
+static bool kept(const char *id, void *user)
 {
+        const struct loader *l = user;
+
         for (size_t i = 0; i < l->n_kept; i++)
                 if (strcmp(l->kept[i], id) == 0)
                         return true;
@@ -101,13 +99,9 @@ static bool dir_empty(int fd)
 {
         _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
-        int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 
-        if (dfd < 0 || !(d = fdopendir(dfd))) {
-                if (dfd >= 0)
-                        (void) close(dfd);
+        if (dir_open_dup(fd, &d) < 0)
                 return false;
-        }
         while ((de = readdir(d)))
                 if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
                         return false;
@@ -122,22 +116,16 @@ static int record_state(const struct taskmgr *m, const char *ns, const char *id,
 {
         _cleanup_(store_freep) struct store *s = NULL;
         _cleanup_(record_freep) struct record *rec = NULL;
-        struct tc_err *e = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
 
         if (m->roots.root_fd < 0)
                 return 0; /* a dry run without ROOT: no records at all */
         if (store_open(m->roots.root_fd, ns, false, m->timeout, &s, &e) == 0 &&
             store_get(s, id, &rec, &e) == 0)
                 return 1;
-        if (e && e->kind == TC_NOT_FOUND) {
-                tc_err_free(e);
+        if (tc_err_is(e, TC_NOT_FOUND))
                 return 0;
-        }
-        if (!e)
-                return tc_fail(err, TC_INTERNAL, "container record: unknown error");
-        (void) tc_fail(err, e->kind, "container record: %s", e->msg);
-        tc_err_free(e);
-        return -1;
+        return tc_err_pass(err, &e, "container record");
 }
 
 static bool path_below(const char *path, const char *dir)
@@ -167,58 +155,43 @@ static const char *mount_inside(const struct loader *l, const struct bundle *b)
 }
 
 /* Locks the task: for real, creating its work dir if needed (removed again
- * with the task, or by the caller when it turns out not to be needed:
- * *ret_created); in a dry run only probing an existing one. 1 locked, 0 busy. */
+ * with the task, or by tasklock_release_unused when it turns out not to be
+ * needed); in a dry run only probing an existing one. 1 locked, 0 busy. */
 static int lock_task(struct loader *l, const char *ns, const char *id, struct tasklock *lock,
-                     bool *ret_created, struct tc_err **err)
+                     struct tc_err **err)
 {
-        struct tc_err *e = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
+        _cleanup_close_ int tasks_fd = -1, ns_fd = -1;
         int r;
 
-        *ret_created = false;
         if (!l->o->dry_run) {
-                r = tasklock_take(l->m->roots.root_fd, ns, id, 0, lock, ret_created, &e);
+                r = tasklock_take(l->m->roots.root_fd, ns, id, 0, lock, NULL, &e);
                 if (r == 0)
                         return 1;
-                if (e->kind == TC_DEADLINE_EXCEEDED) {
-                        tc_err_free(e);
-                        return 0;
-                }
-                *err = e;
-                return -1;
+                return tc_err_is(e, TC_DEADLINE_EXCEEDED) ? 0 : tc_err_move(err, &e);
         }
-        {
-                _cleanup_close_ int tasks_fd = -1, ns_fd = -1;
-
-                if (fs_open_dir(l->m->roots.root_fd, "tasks", false, 0, &tasks_fd, NULL) < 0 ||
-                    fs_open_dir(tasks_fd, ns, false, 0, &ns_fd, NULL) < 0)
-                        return 1; /* no work dir: nobody can hold its lock */
-                r = tasklock_try(ns_fd, id, lock, &e);
-                if (r < 0 && e->kind == TC_NOT_FOUND) {
-                        tc_err_free(e);
-                        return 1;
-                }
-                if (r < 0)
-                        *err = e;
-                return r;
-        }
+        if (fs_open_dir(l->m->roots.root_fd, "tasks", false, 0, &tasks_fd, NULL) < 0 ||
+            fs_open_dir(tasks_fd, ns, false, 0, &ns_fd, NULL) < 0)
+                return 1; /* no work dir: nobody can hold its lock */
+        r = tasklock_try(ns_fd, id, lock, &e);
+        if (r < 0)
+                return tc_err_is(e, TC_NOT_FOUND) ? 1 : tc_err_move(err, &e);
+        return r;
 }
 
 static void event_dead(const struct taskmgr *m, const char *ns, const char *id, uint32_t pid)
 {
         struct event ev = { .ns = ns, .id = id, .pid = pid,
                             .detail = "shim dead: exit status unknown" };
-        struct tc_err *e = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
 
         ev.topic = EVENT_TASK_EXIT;
         if (events_append(m->roots.root_fd, &ev, m->timeout, &e) == 0) {
                 ev.topic = EVENT_TASK_DELETE;
                 (void) events_append(m->roots.root_fd, &ev, m->timeout, &e);
         }
-        if (e) {
+        if (e)
                 log_warn("%s", e->msg);
-                tc_err_free(e);
-        }
 }
 
 /* A bundle without its container record whose shim still answers: the task
@@ -229,14 +202,13 @@ static bool stop_orphan_task(struct shimconn *sc, double timeout)
 {
         struct taskapi_deleted del;
         struct taskapi_exit ex;
-        struct tc_err *e = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
 
         /* a task that is not running refuses the kill: wait and Delete still apply */
         (void) taskapi_kill(&sc->api, sc->id, SIGKILL, true, timefmt_mono() + timeout, NULL);
         if (taskapi_wait(&sc->api, sc->id, timefmt_mono() + timeout, &ex, &e) < 0 ||
             taskapi_delete(&sc->api, sc->id, timefmt_mono() + timeout, &del, &e) < 0) {
                 log_info("task %s without a record: %s", sc->id, e->msg);
-                tc_err_free(e);
                 return false;
         }
         return true;
@@ -259,27 +231,13 @@ static int act(struct loader *l, struct bundle *b, struct shimconn *sc, enum loa
                 binary = NULL;
         /* no record: a live shim is told to delete and shut down; a dead one, or
          * whatever runc left, goes through the binary's delete action */
-        clean = a == LOAD_REMOVE_NO_RECORD && sc->conn && stop_orphan_task(sc, 5.0);
-        shimconn_teardown(sc, b, binary, clean, 5.0);
+        clean = a == LOAD_REMOVE_NO_RECORD && sc->conn && stop_orphan_task(sc, BOUND_LOAD_TEARDOWN);
+        shimconn_teardown(sc, b, binary, clean, &TEARDOWN_BOUNDS_LOAD);
         if (bundle_delete(b, err) < 0)
                 return -1;
         if (a == LOAD_CLEANUP_DEAD)
                 event_dead(l->m, b->ns, b->id, pid);
         return 0;
-}
-
-static const char *action_word(enum load_action a)
-{
-        switch (a) {
-        case LOAD_SKIP_BUSY: return "skip";
-        case LOAD_REMOVE_EMPTY: return "remove";
-        case LOAD_REMOVE_NO_RECORD: return "remove";
-        case LOAD_CLEANUP_DEAD: return "cleanup";
-        case LOAD_KEEP_LIVE: return "load";
-        case LOAD_LEAVE_MOUNT: return "left";
-        case LOAD_FAIL_RECORD: return "error";
-        }
-        return "error";
 }
 
 static void busy_detail(const struct loader *l, const char *ns, const char *id, char *buf,
@@ -296,113 +254,129 @@ static void busy_detail(const struct loader *l, const char *ns, const char *id, 
                 (void) snprintf(buf, size, "locked by another command");
 }
 
-/* A work dir that this load made only to lock the task, when no task turned
- * out to need it: removed while still locked. */
-static void drop_made_work_dir(struct tasklock *lock, bool created)
+/* What load saw of one bundle, and what it holds while deciding. */
+struct observed {
+        struct load_seen seen;
+        struct tasklock lock;
+        struct bundle *b;
+        struct shimconn sc;
+        const char *mnt; /* the mount point inside, if any */
+};
+
+/* Asks the shim whether it is alive (Connect). A shim that did not answer in
+ * time is not asked for Delete and Shutdown either: the teardown kills it and
+ * runs the delete action. */
+static void probe_shim(struct loader *l, struct observed *o)
 {
-        if (created && lock->dir_fd >= 0)
-                (void) tasklock_remove_dir(lock, NULL, NULL);
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
+
+        /* shimconn_connect reports through *err: never pass NULL */
+        o->seen.shim_alive = shimconn_connect(&o->sc, o->b, l->m->timeout, &e) == 0;
+        if (e)
+                log_debug("load %s/%s: shim not alive: %s", o->b->ns, o->b->id, e->msg);
+        if (!o->seen.shim_alive)
+                shimconn_release(&o->sc);
+}
+
+/* Fills O with the facts about bundle NS/ID, changing nothing (apart from
+ * taking its lock). 1: observed, 0: the bundle is gone (nothing to load),
+ * -1: failed (*err). */
+static int observe(struct loader *l, const char *ns, const char *id, struct observed *o,
+                   struct tc_err **err)
+{
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
+        int r = lock_task(l, ns, id, &o->lock, err);
+
+        if (r < 0)
+                return -1;
+        o->seen.locked = r == 0;
+        if (o->seen.locked)
+                return 1;
+        if (bundle_load(&l->m->roots, ns, id, &o->b, &e) < 0)
+                /* deleted (or a create rolled back) between the scan and the
+                 * lock: nothing to load; its work dir is the sweep's */
+                return tc_err_is(e, TC_NOT_FOUND) ? 0 : tc_err_move(err, &e);
+        o->seen.empty = dir_empty(o->b->fd);
+        if (!o->seen.empty) {
+                r = record_state(l->m, ns, id, err);
+                o->seen.has_record = r == 1;
+                o->seen.record_unreadable = r < 0;
+        }
+        o->mnt = mount_inside(l, o->b);
+        o->seen.has_mount = o->mnt != NULL;
+        return 1;
+}
+
+/* The row's action word and detail text for decision A. */
+static const char *describe(struct loader *l, const char *ns, const char *id, enum load_action a,
+                            const struct observed *o, char *detail, size_t size)
+{
+        switch (a) {
+        case LOAD_SKIP_BUSY: busy_detail(l, ns, id, detail, size); return "skip";
+        case LOAD_REMOVE_EMPTY: (void) snprintf(detail, size, "empty bundle"); return "remove";
+        case LOAD_REMOVE_NO_RECORD:
+                (void) snprintf(detail, size, "no container record");
+                return "remove";
+        case LOAD_CLEANUP_DEAD: (void) snprintf(detail, size, "shim dead"); return "cleanup";
+        case LOAD_KEEP_LIVE: (void) snprintf(detail, size, "shim pid %u", o->sc.shim_pid); return "load";
+        case LOAD_LEAVE_MOUNT:
+                (void) snprintf(detail, size, "mount point inside, left in place: %s", o->mnt);
+                return "left";
+        case LOAD_FAIL_RECORD: break;
+        }
+        return "error";
 }
 
 static void visit_bundle(struct loader *l, const char *ns, const char *id)
 {
-        struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
-        _cleanup_(bundle_freep) struct bundle *b = NULL;
-        struct load_seen seen = { 0 };
-        struct shimconn sc;
-        struct tc_err *e = NULL;
-        const char *mnt = NULL;
+        struct observed o = { .lock = TASKLOCK_NONE };
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
         char detail[PATH_MAX + 64] = "";
-        enum load_action a;
-        bool created;
-        int r = lock_task(l, ns, id, &lock, &created, &e);
+        enum load_action a = LOAD_FAIL_RECORD;
+        const char *word;
+        int r;
 
-        shimconn_init(&sc, &l->m->roots, ns, id);
-        if (r < 0)
-                goto fail;
-        seen.locked = r == 0;
-        if (!seen.locked && bundle_load(&l->m->roots, ns, id, &b, &e) < 0) {
-                if (e->kind != TC_NOT_FOUND)
-                        goto fail;
-                /* deleted (or a create rolled back) between the scan and the
-                 * lock: nothing to load; its work dir is the sweep's */
-                tc_err_free(e);
-                drop_made_work_dir(&lock, created);
+        shimconn_init(&o.sc, &l->m->roots, ns, id);
+        r = observe(l, ns, id, &o, &e);
+        if (r == 0)
                 goto out;
-        }
         /* from here the bundle's row speaks for its work dir too */
         keep(l, id);
-        if (!seen.locked) {
-                seen.empty = dir_empty(b->fd);
-                if (!seen.empty) {
-                        r = record_state(l->m, ns, id, &e);
-                        seen.has_record = r == 1;
-                        seen.record_unreadable = r < 0;
-                }
-                mnt = mount_inside(l, b);
-                seen.has_mount = mnt != NULL;
-                if (!seen.empty && !seen.record_unreadable) {
-                        struct tc_err *ce = NULL;
-
-                        /* shimconn_connect reports through *err: never pass NULL */
-                        seen.shim_alive = shimconn_connect(&sc, b, l->m->timeout, &ce) == 0;
-                        if (ce)
-                                log_debug("load %s/%s: shim not alive: %s", ns, id, ce->msg);
-                        tc_err_free(ce);
-                        /* a shim that did not answer Connect in time is not
-                         * asked for Delete and Shutdown (5 s each) either:
-                         * the teardown kills it and runs the delete action */
-                        if (!seen.shim_alive)
-                                shimconn_release(&sc);
-                }
+        if (r == 1 && !o.seen.locked && !o.seen.empty && !o.seen.record_unreadable)
+                probe_shim(l, &o);
+        if (r == 1)
+                a = load_decide(&o.seen);
+        word = describe(l, ns, id, a, &o, detail, sizeof detail);
+        if (a == LOAD_FAIL_RECORD || a == LOAD_LEAVE_MOUNT) {
+                emit(l, word, ns, id, a == LOAD_LEAVE_MOUNT ? detail : e ? e->msg : "failed", true);
+        } else if (a != LOAD_SKIP_BUSY && a != LOAD_KEEP_LIVE && !l->o->dry_run &&
+                   act(l, o.b, &o.sc, a, &e) < 0) {
+                a = LOAD_FAIL_RECORD;
+                emit(l, "error", ns, id, e->msg, true);
+        } else {
+                emit(l, word, ns, id, detail, false);
         }
-        a = load_decide(&seen);
-        switch (a) {
-        case LOAD_SKIP_BUSY: busy_detail(l, ns, id, detail, sizeof detail); break;
-        case LOAD_REMOVE_EMPTY: snprintf(detail, sizeof detail, "empty bundle"); break;
-        case LOAD_REMOVE_NO_RECORD: snprintf(detail, sizeof detail, "no container record"); break;
-        case LOAD_CLEANUP_DEAD: snprintf(detail, sizeof detail, "shim dead"); break;
-        case LOAD_KEEP_LIVE: snprintf(detail, sizeof detail, "shim pid %u", sc.shim_pid); break;
-        case LOAD_FAIL_RECORD: goto fail;
-        case LOAD_LEAVE_MOUNT:
-                snprintf(detail, sizeof detail, "mount point inside, left in place: %s", mnt);
-                emit(l, action_word(a), ns, id, detail, true);
-                drop_made_work_dir(&lock, created);
-                goto out;
-        }
-        if (a != LOAD_SKIP_BUSY && a != LOAD_KEEP_LIVE && !l->o->dry_run &&
-            act(l, b, &sc, a, &e) < 0)
-                goto fail;
-        emit(l, action_word(a), ns, id, detail, false);
-        goto out;
-fail:
-        keep(l, id);
-        emit(l, "error", ns, id, e ? e->msg : "failed", true);
-        tc_err_free(e);
-        drop_made_work_dir(&lock, created); /* a failed row changes nothing */
 out:
-        shimconn_release(&sc);
-        tasklock_release(&lock);
+        shimconn_release(&o.sc);
+        bundle_free(o.b);
+        /* a failed or left row changes nothing */
+        tasklock_release_unused(&o.lock, a != LOAD_FAIL_RECORD && a != LOAD_LEAVE_MOUNT);
 }
 
 /* A ".ID" bundle left by an interrupted delete: finished unless a command
  * holds ID's lock (then that delete is still running). */
 static void visit_hidden(struct loader *l, int state_ns_fd, const char *ns, const char *hidden)
 {
-        struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
+        _cleanup_(tasklock_release_unusedp) struct tasklock lock = TASKLOCK_NONE;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
         const char *id = hidden + 1;
-        struct tc_err *e = NULL;
         struct stat st;
-        bool created;
-        int r = lock_task(l, ns, id, &lock, &created, &e);
+        int r = lock_task(l, ns, id, &lock, &e);
 
-        if (r == 1 && fstatat(state_ns_fd, hidden, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                /* the delete that left it finished it meanwhile */
-                drop_made_work_dir(&lock, created);
-                tasklock_release(&lock);
-                return;
-        }
-        keep(l, id); /* finishing .ID also takes ID's orphaned work dir */
+        if (r == 1 && fstatat(state_ns_fd, hidden, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return; /* the delete that left it finished it meanwhile */
+        lock.made = false; /* finishing .ID also takes ID's orphaned work dir */
+        keep(l, id);
         if (r == 0) {
                 char detail[128];
 
@@ -413,99 +387,35 @@ static void visit_hidden(struct loader *l, int state_ns_fd, const char *ns, cons
         } else {
                 emit(l, "remove", ns, hidden, "half-deleted bundle", false);
         }
-        tc_err_free(e);
-        tasklock_release(&lock);
 }
 
-static const char *mount_in_work_dir(const struct loader *l, const char *ns, const char *id)
+/* cleanupWorkDirs (core/sweep.c) for NS: every work dir whose task was not
+ * kept. A bundle that appeared after the bundle scan (a create that finished
+ * meanwhile) is checked for under the lock: its work dir is not an orphan. */
+static void sweep_work_dirs(struct loader *l, const char *ns)
 {
-        char dir[PATH_MAX];
-        size_t n = strlen(l->m->roots.root_path);
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
+        _cleanup_close_ int tasks_fd = -1;
+        _cleanup_free_ char *tasks_path = NULL;
+        const char *root = l->m->roots.root_path;
+        size_t n = strlen(root);
+        struct sweep s = { .out = &l->out, .state_fd = l->m->roots.state_fd,
+                           .state_path = l->m->roots.state_path, .mounts = &l->mounts,
+                           .dry_run = l->o->dry_run, .remove_detail = "work dir without a task",
+                           .kept = kept, .kept_user = l };
 
-        while (n > 0 && l->m->roots.root_path[n - 1] == '/')
+        if (fs_open_dir(l->m->roots.root_fd, "tasks", false, 0, &tasks_fd, NULL) < 0)
+                return;
+        while (n > 0 && root[n - 1] == '/')
                 n--;
-        (void) snprintf(dir, sizeof dir, "%.*s/tasks/%s/%s", (int) n, l->m->roots.root_path, ns,
-                        id);
-        return mounts_find_under(&l->mounts, dir);
-}
-
-/* Whether NS/ID has a bundle now (under its task lock). STATE/tasks/NS may
- * not have existed when the scan of NS began and have been made since by the
- * create of NS's first task: then look it up by path. */
-static bool bundle_exists_now(const struct loader *l, int state_ns_fd, const char *ns,
-                              const char *id)
-{
-        char path[PATH_MAX];
-        struct stat st;
-
-        if (state_ns_fd >= 0)
-                return fstatat(state_ns_fd, id, &st, AT_SYMLINK_NOFOLLOW) == 0;
-        if (l->m->roots.state_fd >= 0) {
-                (void) snprintf(path, sizeof path, "tasks/%s/%s", ns, id);
-                return fstatat(l->m->roots.state_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0;
-        }
-        (void) snprintf(path, sizeof path, "%s/tasks/%s/%s", l->m->roots.state_path, ns, id);
-        return fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
-/* cleanupWorkDirs: every work dir of NS whose task was not kept. A bundle
- * that appeared after the bundle scan (a create that finished meanwhile) is
- * checked for under the lock: its work dir is not an orphan. */
-static void sweep_work_dirs(struct loader *l, int state_ns_fd, const char *ns)
-{
-        _cleanup_close_ int tasks_fd = -1, ns_fd = -1;
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
-        int dfd;
-
-        if (fs_open_dir(l->m->roots.root_fd, "tasks", false, 0, &tasks_fd, NULL) < 0 ||
-            fs_open_dir(tasks_fd, ns, false, 0, &ns_fd, NULL) < 0)
-                return;
-        dfd = fcntl(ns_fd, F_DUPFD_CLOEXEC, 3);
-        if (dfd < 0 || !(d = fdopendir(dfd))) {
-                if (dfd >= 0)
-                        (void) close(dfd);
-                emit(l, "error", ns, "-", "cannot read the work dirs", true);
+        if (asprintf(&tasks_path, "%.*s/tasks", (int) n, root) < 0) {
+                tasks_path = NULL;
+                emit(l, "error", ns, "-", "out of memory", true);
                 return;
         }
-        while ((de = readdir(d))) {
-                struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
-                _cleanup_free_ char *mnt = NULL;
-                struct tc_err *e = NULL;
-                const char *m;
-                int r;
-
-                if (de->d_name[0] == '.' || !ident_valid(de->d_name) || kept(l, de->d_name))
-                        continue;
-                r = tasklock_try(ns_fd, de->d_name, &lock, &e);
-                if (r == 1 && bundle_exists_now(l, state_ns_fd, ns, de->d_name)) {
-                        tasklock_release(&lock);
-                        continue;
-                }
-                if (r == 0) {
-                        char detail[128];
-
-                        busy_detail(l, ns, de->d_name, detail, sizeof detail);
-                        emit(l, "skip", ns, de->d_name, detail, false);
-                } else if (r < 0) {
-                        if (e->kind != TC_NOT_FOUND)
-                                emit(l, "error", ns, de->d_name, e->msg, true);
-                } else if ((m = mount_in_work_dir(l, ns, de->d_name))) {
-                        char detail[PATH_MAX + 64];
-
-                        (void) snprintf(detail, sizeof detail,
-                                        "mount point inside, left in place: %s", m);
-                        emit(l, "left", ns, de->d_name, detail, true);
-                } else if (l->o->dry_run) {
-                        emit(l, "remove", ns, de->d_name, "work dir without a task", false);
-                } else if (tasklock_remove_dir(&lock, &mnt, &e) < 0) {
-                        emit(l, mnt ? "left" : "error", ns, de->d_name, e->msg, true);
-                } else {
-                        emit(l, "remove", ns, de->d_name, "work dir without a task", false);
-                }
-                tc_err_free(e);
-                tasklock_release(&lock);
-        }
+        s.tasks_path = tasks_path;
+        if (sweep_ns(&s, tasks_fd, ns, &e) < 0)
+                emit(l, "error", ns, "-", e->msg, true);
 }
 
 static int ns_failed(struct loader *l, const char *ns, int sys, const char *what)
@@ -545,7 +455,7 @@ static int load_ns(struct loader *l, int state_tasks_fd, const char *ns, struct 
                         visit_bundle(l, ns, de->d_name);
                 }
         }
-        sweep_work_dirs(l, d ? dirfd(d) : -1, ns);
+        sweep_work_dirs(l, ns);
         return 0;
 }
 
@@ -595,7 +505,7 @@ static int for_each_ns(struct loader *l, int state_tasks_fd, struct tc_err **err
 int load_run(const struct taskmgr *m, const struct load_opts *o, scan_row_fn fn, void *user,
              unsigned *ret_failed, struct tc_err **err)
 {
-        struct loader l = { .m = m, .o = o, .fn = fn, .user = user };
+        struct loader l = { .m = m, .o = o, .out = { .fn = fn, .user = user } };
         _cleanup_close_ int state_tasks_fd = -1;
         int r;
 
@@ -606,6 +516,6 @@ int load_run(const struct taskmgr *m, const struct load_opts *o, scan_row_fn fn,
                               : load_ns(&l, state_tasks_fd, m->ns, err);
         forget_kept(&l);
         mounts_release(&l.mounts);
-        *ret_failed = l.failed;
+        *ret_failed = l.out.failed;
         return r;
 }

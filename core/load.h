@@ -4,7 +4,7 @@
 #include <stdbool.h>
 
 #include "core/base/err.h"
-#include "core/cleanup.h"
+#include "core/scanrow.h"
 #include "core/taskmgr.h"
 
 /* What load does with one bundle: containerd's loadExistingTasks decisions as

@@ -109,7 +109,8 @@ static int spawn_prepare(const struct proc_spec *spec, struct spawn *s, struct t
         return 0;
 }
 
-/* Only async-signal-safe calls from here to execve() (STYLE §7). */
+/* Only async-signal-safe calls from here to execve(): after fork() in a
+ * process that may have threads, nothing else is safe (no malloc, no stdio). */
 static _Noreturn void child_exec(const struct proc_spec *spec, const struct spawn *s)
 {
         int e;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/base/cleanup.h"
+#include "core/bounds.h"
 #include "core/base/fs.h"
 #include "core/base/ident.h"
 #include "core/base/log.h"
@@ -270,7 +271,7 @@ static int shim_run(const struct shim_cmd *c, const char *action, const void *in
                     double deadline, struct proc_result *ret, struct tc_err **err)
 {
         /* TTRPC_ADDRESS empty: no daemon takes the events, and a dead path
-         * would make the shim linger 15 s after Shutdown (shim-protocol §2.2) */
+         * would make the shim linger 15 s after Shutdown (docs/shim-protocol.md) */
         static const char *const set[] = { "TTRPC_ADDRESS=", "GOMAXPROCS=2", NULL };
         _cleanup_free_ char *exe = NULL;
         _cleanup_strv_ char **env = NULL;
@@ -345,7 +346,7 @@ static int save_start(const struct shim_cmd *c, const struct proc_result *r,
 }
 
 /* Without a `log` the daemon dies at once while `start` still prints an
- * address and exits 0 (shim-protocol pitfall 1): refuse to start then. */
+ * address and exits 0 (docs/shim-protocol.md): refuse to start then. */
 static int check_log(const struct shim_cmd *c, struct tc_err **err)
 {
         struct stat st;
@@ -414,7 +415,7 @@ int shim_delete_action(const struct shim_cmd *c, double deadline, char **ret_res
                 return 0;
         }
         if (deadline <= 0)
-                deadline = timefmt_mono() + SHIM_CLEANUP_TIMEOUT;
+                deadline = timefmt_mono() + BOUND_SHIM_CLEANUP;
         if (shim_run(c, "delete", NULL, 0, deadline, &r, err) < 0)
                 return tc_wrap(err, "shim delete");
         log_lines("shim delete", r.err, r.err_len); /* containerd's "cleanup warnings" */
@@ -441,16 +442,6 @@ static int read_bootstrap_json(int bundle_fd, struct shim_bootstrap *ret, struct
         return 0;
 }
 
-/* Hands a local error E to the caller's ERR (which may be NULL). */
-static int pass_err(struct tc_err **err, struct tc_err **e)
-{
-        if (err) {
-                tc_err_free(*err);
-                *err = steal_ptr(*e);
-        }
-        return -1;
-}
-
 int shim_read_bootstrap(int bundle_fd, struct shim_bootstrap *ret, struct tc_err **err)
 {
         _cleanup_(tc_err_freep) struct tc_err *e = NULL;
@@ -460,12 +451,12 @@ int shim_read_bootstrap(int bundle_fd, struct shim_bootstrap *ret, struct tc_err
         if (read_bootstrap_json(bundle_fd, ret, &e) == 0)
                 return 0;
         if (e->kind != TC_NOT_FOUND)
-                return pass_err(err, &e);
+                return tc_err_move(err, &e);
         tc_err_freep(&e);
         if (fs_read_at(bundle_fd, "address", SHIM_FILE_MAX, &buf, &len, &e) < 0) {
                 if (e->kind == TC_NOT_FOUND)
                         return tc_fail(err, TC_NOT_FOUND, "no shim address in the bundle");
-                pass_err(err, &e);
+                tc_err_move(err, &e);
                 return tc_wrap(err, "address");
         }
         if (shim_parse_bootstrap(buf, len, ret, err) < 0)

@@ -8,8 +8,6 @@
 
 /* Where every runtime-v2 shim puts its socket, whatever our STATE dir is. */
 #define SHIM_SOCKET_DIR "/run/containerd/s"
-/* containerd's io.containerd.timeout.shim.cleanup, for the delete action. */
-#define SHIM_CLEANUP_TIMEOUT 5.0
 
 /* What `start` printed, or what the bundle remembers of it. */
 struct shim_bootstrap {
@@ -61,7 +59,7 @@ int shim_start(const struct shim_cmd *c, const void *options, size_t options_len
 /* containerd's cleanupAfterDeadShim binary call:
  * `<shim> -namespace NS -address A -publish-binary EXE -id ID -bundle PATH [-debug] delete`
  * in the bundle (the shim takes the bundle from its cwd), stdin /dev/null,
- * bounded by DEADLINE (0: SHIM_CLEANUP_TIMEOUT from now). Returns 1 with the
+ * bounded by DEADLINE (0: BOUND_SHIM_CLEANUP from now, core/bounds.h). Returns 1 with the
  * raw stdout, a binary DeleteResponse for taskapi to decode (its exit_status
  * is always a made-up 137). Returns 0 with nothing when <bundle>/runtime is
  * missing: Create never reached runc, so there is nothing to clean (and the

@@ -60,13 +60,10 @@ int shimconn_connect(struct shimconn *sc, struct bundle *b, double timeout, stru
         int known = 0;
 
         if (!sc->boot.address) {
-                struct tc_err *e = NULL;
+                _cleanup_(tc_err_freep) struct tc_err *e = NULL;
 
                 if (shim_read_bootstrap(b->fd, &sc->boot, &e) < 0) {
-                        bool missing = e->kind == TC_NOT_FOUND;
-
-                        tc_err_free(e);
-                        if (missing)
+                        if (tc_err_is(e, TC_NOT_FOUND))
                                 return tc_fail(err, TC_UNAVAILABLE, "shim not started (no address)");
                         return tc_fail(err, TC_INTERNAL, "unreadable shim address in the bundle");
                 }
@@ -123,12 +120,14 @@ bool shimconn_pid_is_shim(int pid, const char *ns, const char *id)
 
 /* The shim exits ~50 ms after a Shutdown it accepts; one that ignored it
  * (a task still inside) or hangs is killed, as containerd's shim.Delete does. */
-static void ensure_shim_gone(const struct shimconn *sc, const struct bundle *b, double bound)
+static void ensure_shim_gone(const struct shimconn *sc, const struct bundle *b,
+                             const struct teardown_bounds *bounds)
 {
         int pid = (int) sc->shim_pid;
         double start = timefmt_mono(), now;
+        double wait = bounds->exit_wait < bounds->call ? bounds->exit_wait : bounds->call;
         /* a hung shim was sent no Shutdown: nothing to wait for */
-        double deadline = start + (sc->hung ? 0 : bound < 1.0 ? bound : 1.0);
+        double deadline = start + (sc->hung ? 0 : wait);
 
         if (!pid && bundle_read_shim_pid((struct bundle *) b, &pid, NULL) < 0)
                 return;
@@ -144,7 +143,7 @@ static void ensure_shim_gone(const struct shimconn *sc, const struct bundle *b, 
          * shadow memory) takes a while to unmap before its files close: until
          * then its socket still listens, and shim_remove_socket() would rightly
          * refuse to remove it */
-        deadline = timefmt_mono() + bound;
+        deadline = timefmt_mono() + bounds->kill_wait;
         while (shimconn_pid_is_shim(pid, sc->ns, sc->id) && timefmt_mono() < deadline)
                 nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
 }
@@ -153,7 +152,7 @@ static void run_delete_action(struct shimconn *sc, const struct bundle *b, const
                               double bound)
 {
         _cleanup_free_ char *address = NULL, *resp = NULL;
-        struct tc_err *e = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
         struct shim_cmd cmd;
         size_t len = 0;
 
@@ -162,7 +161,6 @@ static void run_delete_action(struct shimconn *sc, const struct bundle *b, const
         if (cmd_fill(sc, b, binary, &address, &cmd, &e) < 0 ||
             shim_delete_action(&cmd, timefmt_mono() + bound, &resp, &len, &e) < 0) {
                 log_warn("shim delete action for %s: %s", sc->id, e ? e->msg : "failed");
-                tc_err_free(e);
         }
 }
 
@@ -189,9 +187,10 @@ static void teardown_redial(struct shimconn *sc, const struct bundle *b, double 
 }
 
 void shimconn_teardown(struct shimconn *sc, const struct bundle *b, const char *binary,
-                       bool clean, double bound)
+                       bool clean, const struct teardown_bounds *bounds)
 {
-        struct tc_err *e = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
+        double bound = bounds->call;
         int pid = (int) sc->shim_pid;
 
         /* a shim that let Connect time out would let Delete and Shutdown time out
@@ -219,13 +218,11 @@ void shimconn_teardown(struct shimconn *sc, const struct bundle *b, const char *
                 }
                 ttrpc_close(sc->conn);
         }
-        ensure_shim_gone(sc, b, bound);
+        ensure_shim_gone(sc, b, bounds);
         if (!clean)
-                run_delete_action(sc, b, binary, bound);
-        if (sc->boot.address && shim_remove_socket(sc->boot.address, &e) < 0) {
+                run_delete_action(sc, b, binary, bounds->delete_action);
+        if (sc->boot.address && shim_remove_socket(sc->boot.address, &e) < 0)
                 log_info("%s", e->msg);
-                tc_err_free(e);
-        }
 }
 
 void shimconn_release(struct shimconn *sc)

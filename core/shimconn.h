@@ -7,6 +7,7 @@
 
 #include "core/base/err.h"
 #include "core/base/ident.h"
+#include "core/bounds.h"
 #include "core/bundle.h"
 #include "core/shim.h"
 #include "core/taskapi.h"
@@ -36,10 +37,10 @@ int shimconn_connect(struct shimconn *sc, struct bundle *b, double timeout, stru
  * ignored), Shutdown, wait briefly for the shim to exit and SIGKILL it if it
  * does not (verified to be this task's shim by its command line), then, unless
  * CLEAN (the shim's own Delete succeeded), the binary's delete action for what
- * runc may have left, and removal of a stale socket. Each step bounded by BOUND
- * seconds. Failures are logged, never returned: this is cleanup. */
+ * runc may have left, and removal of a stale socket. Each step bounded by
+ * BOUNDS (core/bounds.h). Failures are logged, never returned: this is cleanup. */
 void shimconn_teardown(struct shimconn *sc, const struct bundle *b, const char *binary,
-                       bool clean, double bound);
+                       bool clean, const struct teardown_bounds *bounds);
 void shimconn_release(struct shimconn *sc);
 
 /* Whether PID is alive (not a zombie) and is the shim daemon of NS/ID. */

@@ -322,11 +322,7 @@ int taskapi_shutdown(const struct taskapi *t, const char *id, bool now, double d
         /* as shim.Shutdown: errors.Is(err, ttrpc.ErrClosed) is success */
         if (ttrpc_closed(t->conn))
                 return 0;
-        if (err) {
-                tc_err_free(*err);
-                *err = steal_ptr(e);
-        }
-        return -1;
+        return tc_err_move(err, &e);
 }
 
 int taskapi_encode_any(const char *type_url, const uint8_t *value, size_t value_len,

@@ -21,6 +21,7 @@ static void tasklock_init(struct tasklock *l)
         l->ns_fd = -1;
         l->dir_fd = -1;
         l->id[0] = '\0';
+        l->made = false;
 }
 
 /* Is FD still the directory linked as NS_FD/ID? */
@@ -72,14 +73,17 @@ int tasklock_take(int root_fd, const char *ns, const char *id, double timeout,
                 return tc_wrap(err, "work dirs");
         for (int vanished = 0;;) {
                 _cleanup_(tc_err_freep) struct tc_err *e = NULL;
-                _cleanup_close_ int fd = open_workdir(ns_fd, id, true, &created, &e);
+                _cleanup_close_ int fd = -1;
+
+                created = false; /* of the directory this round opens */
+                fd = open_workdir(ns_fd, id, true, &created, &e);
 
                 /* removed by its holder (cleanup, load, delete) between our
                  * mkdir and open: make it again, as after a lost still_linked */
                 if (fd < 0 && e->kind == TC_NOT_FOUND && ++vanished < 100)
                         continue;
                 if (fd < 0)
-                        return tc_fail(err, e->kind, "%s", e->msg);
+                        return tc_err_move(err, &e);
                 if (flock_wait_until(fd, LOCK_EX, deadline, timeout, "task", err) < 0)
                         return -1;
                 if (!still_linked(ns_fd, id, fd))
@@ -88,6 +92,7 @@ int tasklock_take(int root_fd, const char *ns, const char *id, double timeout,
                 ret->ns_fd = steal_fd(ns_fd);
                 ret->dir_fd = steal_fd(fd);
                 (void) snprintf(ret->id, sizeof ret->id, "%s", id);
+                ret->made = created;
                 if (ret_created)
                         *ret_created = created;
                 return 0;
@@ -123,7 +128,10 @@ int tasklock_remove_dir(struct tasklock *l, char **ret_mount, struct tc_err **er
 
         if (l->dir_fd < 0)
                 return 0;
-        r = fs_rmtree_at(l->ns_fd, l->id, ret_mount, err);
+        /* under the lock: the name may have been made again since (by a
+         * create after ours lost the directory): never remove that one */
+        r = still_linked(l->ns_fd, l->id, l->dir_fd) ? fs_rmtree_at(l->ns_fd, l->id, ret_mount, err)
+                                                      : 0;
         tasklock_release(l);
         return r;
 }
@@ -135,4 +143,16 @@ void tasklock_release(struct tasklock *l)
         if (l->ns_fd >= 0)
                 (void) close(l->ns_fd);
         tasklock_init(l);
+}
+
+void tasklock_release_unused(struct tasklock *l, bool used)
+{
+        if (!used && l->made && l->dir_fd >= 0)
+                (void) tasklock_remove_dir(l, NULL, NULL);
+        tasklock_release(l);
+}
+
+void tasklock_release_unusedp(struct tasklock *l)
+{
+        tasklock_release_unused(l, false);
 }

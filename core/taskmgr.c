@@ -26,9 +26,6 @@
 #include "store/record.h"
 #include "store/store.h"
 
-/* containerd's io.containerd.timeout.shim.shutdown */
-#define ROLLBACK_TIMEOUT 3.0
-
 static int fail_task(struct tc_err **err, const char *ns, const char *id)
 {
         return tc_wrap(err, "task \"%s\" in namespace \"%s\"", id, ns);
@@ -48,22 +45,20 @@ void task_info_release(struct task_info *t)
         memset(t, 0, sizeof *t);
 }
 
-static void record_event(const struct taskmgr *m, const char *ns, const char *topic,
+static void append_task_event(const struct taskmgr *m, const char *ns, const char *topic,
                          const char *id, uint32_t pid, const struct task_exit *ex,
                          const char *detail)
 {
         struct event ev = { .ns = ns, .topic = topic, .id = id, .pid = pid, .detail = detail };
-        struct tc_err *e = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
 
         if (ex) {
                 ev.exit_known = ex->known;
                 ev.exit_status = ex->status;
         }
         /* the operation itself succeeded: a failed log write is a warning */
-        if (events_append(m->roots.root_fd, &ev, m->timeout, &e) < 0) {
+        if (events_append(m->roots.root_fd, &ev, m->timeout, &e) < 0)
                 log_warn("%s", e->msg);
-                tc_err_free(e);
-        }
 }
 
 bool taskmgr_exists(const struct taskmgr *m, const char *id)
@@ -87,7 +82,7 @@ struct creating {
 };
 
 /* --rootfs: the shim mounts it on BUNDLE/rootfs, so the spec must point there. */
-static int bundle_spec(const struct creating *c, char **ret, struct tc_err **err)
+static int write_task_spec(const struct creating *c, char **ret, struct tc_err **err)
 {
         _cleanup_json_ cJSON *spec = cJSON_Parse(c->rec->spec);
         cJSON *root;
@@ -180,7 +175,7 @@ static int encode_options(const struct creating *c, uint8_t **ret, size_t *ret_l
         return taskapi_encode_any(TASKAPI_RUNC_OPTIONS_TYPE, value, len, ret, ret_len, err);
 }
 
-static int shim_create(struct creating *c, struct task_info *ret, struct tc_err **err)
+static int create_in_shim(struct creating *c, struct task_info *ret, struct tc_err **err)
 {
         static const char *const bind_opts[] = { "rbind", "rw", NULL };
         const struct task_create_req *q = c->req;
@@ -210,7 +205,7 @@ static int shim_create(struct creating *c, struct task_info *ret, struct tc_err 
                 return -1;
         if (taskapi_create(&c->sc.api, &cr, timefmt_mono() + c->m->timeout, &pid, err) < 0) {
                 /* a Create that timed out holds the shim's lock: it would let the
-                 * rollback's Delete and Shutdown time out too (pitfall 11.4) */
+                 * rollback's Delete and Shutdown time out too (docs/shim-protocol.md, Hangs) */
                 c->sc.hung = (*err)->kind == TC_DEADLINE_EXCEEDED;
                 return tc_wrap(err, "shim create");
         }
@@ -223,14 +218,12 @@ static int shim_create(struct creating *c, struct task_info *ret, struct tc_err 
  * on its own short bound, whatever the deadline that made us fail. */
 static void create_rollback(struct creating *c)
 {
-        struct tc_err *e = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
 
         if (c->started)
-                shimconn_teardown(&c->sc, c->b, c->binary, false, ROLLBACK_TIMEOUT);
-        if (c->b && bundle_delete(c->b, &e) < 0) {
+                shimconn_teardown(&c->sc, c->b, c->binary, false, &TEARDOWN_BOUNDS_SHUTDOWN);
+        if (c->b && bundle_delete(c->b, &e) < 0)
                 log_warn("rollback: %s", e->msg);
-                tc_err_freep(&e);
-        }
         if (c->made_stdio[1])
                 (void) unlink(c->req->stdout_path);
         if (c->made_stdio[2])
@@ -250,11 +243,11 @@ static int create_locked(const struct taskmgr *m, const struct task_create_req *
                                "--terminal is not supported: taskctl has no console socket to "
                                "receive the pty");
         if (shim_resolve_binary(rec->runtime_name, &c.binary, err) < 0 ||
-            bundle_spec(&c, &spec, err) < 0 || open_stdio(&c, err) < 0)
+            write_task_spec(&c, &spec, err) < 0 || open_stdio(&c, err) < 0)
                 goto out;
         if (bundle_new(&m->roots, m->ns, req->id, spec, strlen(spec), &c.b, err) < 0)
                 goto out;
-        if (shim_create(&c, ret, err) < 0)
+        if (create_in_shim(&c, ret, err) < 0)
                 goto out;
         ret->status = "created";
         ret->shim_pid = c.sc.shim_pid;
@@ -262,7 +255,7 @@ static int create_locked(const struct taskmgr *m, const struct task_create_req *
             !(ret->bundle = strdup(c.b->path)) || !(ret->runtime = strdup(rec->runtime_name)))
                 goto out_oom;
         r = 0;
-        record_event(m, m->ns, EVENT_TASK_CREATE, req->id, ret->pid, NULL, NULL);
+        append_task_event(m, m->ns, EVENT_TASK_CREATE, req->id, ret->pid, NULL, NULL);
         goto out;
 out_oom:
         tc_fail(err, TC_INTERNAL, "out of memory");
@@ -282,7 +275,7 @@ int taskmgr_create(const struct taskmgr *m, const struct task_create_req *req,
 {
         _cleanup_(store_freep) struct store *s = NULL;
         _cleanup_(record_freep) struct record *rec = NULL;
-        struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
+        struct tasklock lock = TASKLOCK_NONE;
         bool made_record = false;
         int r;
 
@@ -304,17 +297,13 @@ int taskmgr_create(const struct taskmgr *m, const struct task_create_req *req,
         if (r == 0)
                 r = create_locked(m, req, rec, ret, err);
         if (r < 0 && made_record) {
-                struct tc_err *e = NULL;
+                _cleanup_(tc_err_freep) struct tc_err *e = NULL;
 
-                if (store_delete(s, req->id, &e) < 0) {
+                if (store_delete(s, req->id, &e) < 0)
                         log_warn("rollback: %s", e->msg);
-                        tc_err_free(e);
-                }
         }
         /* a failed create leaves no work dir: remove the one the lock made */
-        if (r < 0 && lock.dir_fd >= 0 && !taskmgr_exists(m, req->id))
-                (void) tasklock_remove_dir(&lock, NULL, NULL);
-        tasklock_release(&lock);
+        tasklock_release_unused(&lock, r == 0 || taskmgr_exists(m, req->id));
         return r < 0 ? fail_task(err, m->ns, req->id) : 0;
 }
 
@@ -356,24 +345,21 @@ static int start_failed(const struct taskmgr *m, struct shimconn *sc, const char
 int taskmgr_start(const struct taskmgr *m, const char *id, uint32_t *ret_pid, struct tc_err **err)
 {
         _cleanup_(bundle_freep) struct bundle *b = NULL;
-        struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
+        struct tasklock lock = TASKLOCK_NONE;
         struct shimconn sc = { 0 };
-        bool made_dir = false;
         int r;
 
         shimconn_init(&sc, &m->roots, m->ns, id);
-        r = tasklock_take(m->roots.root_fd, m->ns, id, m->timeout, &lock, &made_dir, err);
+        r = tasklock_take(m->roots.root_fd, m->ns, id, m->timeout, &lock, NULL, err);
         if (r == 0)
                 r = open_task(m, m->ns, id, &b, &sc, err);
         if (r == 0 && taskapi_start(&sc.api, id, timefmt_mono() + m->timeout, ret_pid, err) < 0)
                 r = start_failed(m, &sc, id, err);
         if (r == 0)
-                record_event(m, m->ns, EVENT_TASK_START, id, *ret_pid, NULL, NULL);
+                append_task_event(m, m->ns, EVENT_TASK_START, id, *ret_pid, NULL, NULL);
         shimconn_release(&sc);
         /* a missing task: remove the work dir that taking the lock made */
-        if (r < 0 && made_dir && !taskmgr_exists(m, id))
-                (void) tasklock_remove_dir(&lock, NULL, NULL);
-        tasklock_release(&lock);
+        tasklock_release_unused(&lock, r == 0 || taskmgr_exists(m, id));
         return r < 0 ? fail_task(err, m->ns, id) : 0;
 }
 
@@ -541,7 +527,7 @@ static int delete_locked(const struct taskmgr *m, const char *id, bool force,
         _cleanup_(bundle_freep) struct bundle *b = NULL;
         _cleanup_free_ char *binary = NULL;
         struct shimconn sc = { 0 };
-        struct tc_err *e = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
         const char *detail = NULL;
         bool clean = false;
         int r;
@@ -563,26 +549,26 @@ static int delete_locked(const struct taskmgr *m, const char *id, bool force,
                 detail = "shim dead: exit status unknown";
                 log_info("task %s: %s", id, e->msg);
         }
-        tc_err_free(e);
+        tc_err_freep(&e);
         /* what containerd's on-close hook does after every shim: Shutdown, and
          * the binary's delete action for whatever runc left behind */
         if (shim_read_binary_path(b->fd, &binary, NULL) < 0)
                 binary = NULL;
-        shimconn_teardown(&sc, b, binary, clean, ROLLBACK_TIMEOUT);
+        shimconn_teardown(&sc, b, binary, clean, &TEARDOWN_BOUNDS_SHUTDOWN);
         shimconn_release(&sc);
         if (bundle_delete(b, err) < 0)
                 return -1;
         if (!ret->pid)
                 ret->pid = bundle_read_init_pid(b);
-        record_event(m, m->ns, EVENT_TASK_EXIT, id, ret->pid, ret, detail);
-        record_event(m, m->ns, EVENT_TASK_DELETE, id, ret->pid, ret, detail);
+        append_task_event(m, m->ns, EVENT_TASK_EXIT, id, ret->pid, ret, detail);
+        append_task_event(m, m->ns, EVENT_TASK_DELETE, id, ret->pid, ret, detail);
         return 0;
 }
 
 int taskmgr_delete(const struct taskmgr *m, const char *id, bool force, struct task_exit *ret,
                    struct tc_err **err)
 {
-        struct tasklock lock = { .ns_fd = -1, .dir_fd = -1 };
+        struct tasklock lock = TASKLOCK_NONE;
         int r;
 
         if (ident_check(id, "task id", err) < 0)
@@ -590,9 +576,7 @@ int taskmgr_delete(const struct taskmgr *m, const char *id, bool force, struct t
         r = tasklock_take(m->roots.root_fd, m->ns, id, m->timeout, &lock, NULL, err);
         if (r == 0)
                 r = delete_locked(m, id, force, ret, err);
-        if (r < 0 && lock.dir_fd >= 0 && !taskmgr_exists(m, id))
-                (void) tasklock_remove_dir(&lock, NULL, NULL); /* the lock made it */
-        tasklock_release(&lock);
+        tasklock_release_unused(&lock, r == 0 || taskmgr_exists(m, id)); /* the lock made it */
         return r < 0 ? fail_task(err, m->ns, id) : 0;
 }
 
@@ -613,20 +597,18 @@ static int list_ns(const struct taskmgr *m, int tasks_fd, const char *ns, taskmg
         }
         while ((de = readdir(d))) {
                 struct task_info t;
-                struct tc_err *e = NULL;
+                _cleanup_(tc_err_freep) struct tc_err *e = NULL;
                 int r;
 
                 if (de->d_name[0] == '.' || !ident_valid(de->d_name))
                         continue;
                 if (task_info_load(m, ns, de->d_name, &t, &e) < 0) {
                         if (e->kind == TC_NOT_FOUND && !t.bundle) { /* deleted meanwhile */
-                                tc_err_free(e);
                                 task_info_release(&t);
                                 continue;
                         }
                         t.status = "unknown";
                         t.error = steal_ptr(e->msg);
-                        tc_err_free(e);
                 }
                 r = fn(&t, user, err);
                 task_info_release(&t);

@@ -18,7 +18,7 @@
  *   - a peer that breaks the protocol (frame over 4 MiB, undecodable Response,
  *     wrong message type): TC_UNAVAILABLE. The fault is the peer's, not ours
  *     (not TC_INTERNAL, which means a taskctl bug) and to the user a shim that
- *     talks garbage is a failing shim, which SPEC puts under "unavailable".
+ *     talks garbage is a failing shim: "unavailable" (docs/shim-protocol.md).
  *     After a framing error the connection is unusable and later calls fail
  *     at once with TC_UNAVAILABLE.
  *   - request over 4 MiB: TC_INVALID_ARGUMENT, nothing sent

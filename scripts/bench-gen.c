@@ -3,7 +3,9 @@
  * on-disk format of store/record_json.c (one compact JSON object and a newline
  * per ID.json, mode 0600), without fsync: only to set up scripts/bench-store.
  * Usage: bench-gen DIR N SPEC.json   (SPEC.json: compact JSON object, one line) */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,7 +10,9 @@
  *         bundle and work dir that load removes.
  * Prints "shim delete seconds S": the time spent in the shim binary.
  * Usage: bench-load-floor dry|real ROOT STATE NS SHIM_BINARY TASKCTL */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -198,13 +200,62 @@ static void event_pair(int events_fd, const char *id)
                 close(fd);
 }
 
-int main(int argc, char **argv)
+struct floor {
+        int bundles_fd, works_fd, records_fd, events_fd;
+        const char *state;
+        bool real;
+        unsigned live, dead, removed;
+        double shim_seconds;
+};
+
+/* What load does with one bundle, at the floor. */
+static void visit(struct floor *f, const char *id)
 {
         char path[4096], buf[4096], addr[4096];
-        int bundles_fd, works_fd, records_fd, events_fd = -1;
-        unsigned live = 0, dead = 0, removed = 0;
-        double shim_seconds = 0;
-        bool real;
+        bool remove = false, is_dead = false;
+        int bfd;
+
+        if (dir_empty(f->bundles_fd, id)) {
+                remove = true;
+        } else {
+                bool rec, alive;
+
+                snprintf(path, sizeof path, "%s.json", id);
+                rec = read_file(f->records_fd, path, buf, sizeof buf) >= 0;
+                bfd = openat(f->bundles_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                alive = bfd >= 0 && read_file(bfd, "address", addr, sizeof addr) > 0 &&
+                        (addr[strcspn(addr, "\n")] = '\0', shim_connect(addr, id));
+                if (bfd >= 0)
+                        close(bfd);
+                remove = !rec || !alive;
+                is_dead = rec && !alive;
+                f->live += rec && alive;
+        }
+        if (!f->real || !remove)
+                return;
+        if (is_dead) {
+                snprintf(path, sizeof path, "%s/tasks/%s/%s", f->state, ns, id);
+                f->shim_seconds += shim_delete(path, addr, id);
+                event_pair(f->events_fd, id);
+                f->dead++;
+        }
+        rm_rf(f->bundles_fd, id);
+        rm_rf(f->works_fd, id);
+        f->removed++;
+}
+
+/* Opens DIR/SUB/NS. */
+static int open_dir(const char *dir, const char *sub)
+{
+        char path[4096];
+
+        snprintf(path, sizeof path, "%s/%s/%s", dir, sub, ns);
+        return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int main(int argc, char **argv)
+{
+        struct floor f = { .events_fd = -1 };
         struct dirent *de;
         DIR *d;
 
@@ -212,66 +263,34 @@ int main(int argc, char **argv)
                 fprintf(stderr, "usage: bench-load-floor dry|real ROOT STATE NS SHIM TASKCTL\n");
                 return 2;
         }
-        real = strcmp(argv[1], "real") == 0;
+        f.real = strcmp(argv[1], "real") == 0;
+        f.state = argv[3];
         ns = argv[4], shim = argv[5], taskctl = argv[6];
-        snprintf(path, sizeof path, "%s/tasks/%s", argv[3], ns);
-        bundles_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        snprintf(path, sizeof path, "%s/tasks/%s", argv[2], ns);
-        works_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        snprintf(path, sizeof path, "%s/containers/%s", argv[2], ns);
-        records_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (real) {
+        f.bundles_fd = open_dir(argv[3], "tasks");
+        f.works_fd = open_dir(argv[2], "tasks");
+        f.records_fd = open_dir(argv[2], "containers");
+        if (f.real) {
+                char path[4096];
+
                 snprintf(path, sizeof path, "%s/events", argv[2]);
                 (void) mkdir(path, 0711);
-                events_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                f.events_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         }
-        if (bundles_fd < 0 || works_fd < 0 || records_fd < 0 || (real && events_fd < 0) ||
-            !(d = fdopendir(dup(bundles_fd)))) {
+        if (f.bundles_fd < 0 || f.works_fd < 0 || f.records_fd < 0 ||
+            (f.real && f.events_fd < 0) || !(d = fdopendir(dup(f.bundles_fd)))) {
                 perror("bench-load-floor");
                 return 1;
         }
-        while ((de = readdir(d))) {
-                const char *id = de->d_name;
-                bool remove = false, is_dead = false;
-                int bfd;
-
-                if (id[0] == '.')
-                        continue;
-                if (dir_empty(bundles_fd, id)) {
-                        remove = true;
-                } else {
-                        bool rec, alive;
-
-                        snprintf(path, sizeof path, "%s.json", id);
-                        rec = read_file(records_fd, path, buf, sizeof buf) >= 0;
-                        bfd = openat(bundles_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                        alive = bfd >= 0 && read_file(bfd, "address", addr, sizeof addr) > 0 &&
-                                (addr[strcspn(addr, "\n")] = '\0', shim_connect(addr, id));
-                        if (bfd >= 0)
-                                close(bfd);
-                        remove = !rec || !alive;
-                        is_dead = rec && !alive;
-                        live += rec && alive;
-                }
-                if (!real || !remove)
-                        continue;
-                if (is_dead) {
-                        snprintf(path, sizeof path, "%s/tasks/%s/%s", argv[3], ns, id);
-                        shim_seconds += shim_delete(path, addr, id);
-                        event_pair(events_fd, id);
-                        dead++;
-                }
-                rm_rf(bundles_fd, id);
-                rm_rf(works_fd, id);
-                removed++;
-        }
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.')
+                        visit(&f, de->d_name);
         closedir(d);
-        d = fdopendir(dup(works_fd)); /* the sweep's listing */
+        d = fdopendir(dup(f.works_fd)); /* the sweep's listing */
         while (d && readdir(d))
                 ;
         if (d)
                 closedir(d);
-        printf("live %u dead %u removed %u\n", live, dead, removed);
-        printf("shim delete seconds %.6f\n", shim_seconds);
+        printf("live %u dead %u removed %u\n", f.live, f.dead, f.removed);
+        printf("shim delete seconds %.6f\n", f.shim_seconds);
         return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "core/base/cleanup.h"
 #include "store/filter_lex.h"
+#include "store/strutil.h"
 
 enum filter_op {
         FILTER_OP_PRESENT,
@@ -57,11 +58,6 @@ static void compile_context_freep(pcre2_compile_context **c)
 static void match_data_freep(pcre2_match_data **m)
 {
         pcre2_match_data_free(*m);
-}
-
-static int oom(struct tc_err **err)
-{
-        return tc_fail(err, TC_INTERNAL, "out of memory");
 }
 
 /* Makes room for one more element at the end of array P of N; false if out of memory. */

@@ -5,7 +5,7 @@
 
 #include "core/base/err.h"
 
-/* The namespace's record lock, ROOT/containers/NS/.lock (SPEC "Locks"):
+/* The namespace's record lock, ROOT/containers/NS/.lock (docs/locking.md):
  * LOCK_SH to read a record, LOCK_EX for a write or read-modify-write, held only
  * for that moment. */
 

@@ -8,16 +8,7 @@
 
 #include "core/base/cleanup.h"
 #include "core/base/ident.h"
-
-static const char *str0(const char *s)
-{
-        return s ? s : "";
-}
-
-static int oom(struct tc_err **err)
-{
-        return tc_fail(err, TC_INTERNAL, "out of memory");
-}
+#include "store/strutil.h"
 
 struct record *record_new(void)
 {

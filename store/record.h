@@ -8,7 +8,7 @@
 #include "core/base/err.h"
 #include "core/base/timefmt.h"
 
-/* containerd's containers.Container, as SPEC's "Container records" describe it.
+/* containerd's containers.Container, as the man page's RECORD JSON describes it.
  * Every string field may be NULL, which reads as "". */
 
 #define RECORD_LABEL_MAX 4096               /* key + value bytes, containerd labels.Validate */
@@ -87,7 +87,7 @@ void record_drop_empty_labels(struct record *r);
 int record_apply_mask(struct record *cur, const struct record *patch, const char *const *paths,
                       size_t npaths, struct tc_err **err);
 
-/* JSON codec, in SPEC's shape (also the on-disk format). Unknown or duplicate
+/* JSON codec, in the shape `containers get -o json` prints (also the on-disk format). Unknown or duplicate
  * fields and wrong types are TC_INVALID_ARGUMENT naming the field; the spec is
  * kept verbatim. Does not validate (see record_validate). */
 int record_from_json(const char *text, size_t len, struct record **ret, struct tc_err **err);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The record's JSON shape (SPEC "Container records"), strict in what it reads. */
+/* The record's JSON shape (man page, Container records), strict in what it reads. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,11 +8,7 @@
 #include "store/base64.h"
 #include "store/record.h"
 #include "store/spec_text.h"
-
-static int oom(struct tc_err **err)
-{
-        return tc_fail(err, TC_INTERNAL, "out of memory");
-}
+#include "store/strutil.h"
 
 static const char *type_name(const cJSON *j)
 {
@@ -318,11 +314,6 @@ int record_set_spec(struct record *r, const char *text, size_t len, struct tc_er
         free(r->spec);
         r->spec = compact;
         return 0;
-}
-
-static const char *str0(const char *s)
-{
-        return s ? s : "";
 }
 
 static cJSON *any_to_json(const struct record_any *a)

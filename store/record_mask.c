@@ -5,11 +5,7 @@
 
 #include "core/base/cleanup.h"
 #include "store/record.h"
-
-static const char *str0(const char *s)
-{
-        return s ? s : "";
-}
+#include "store/strutil.h"
 
 static const char *after_prefix(const char *s, const char *prefix)
 {

@@ -87,18 +87,6 @@ void store_freep(struct store **s)
         *s = NULL;
 }
 
-static int move_err(struct tc_err **dst, struct tc_err **src)
-{
-        if (dst) {
-                tc_err_free(*dst);
-                *dst = *src;
-        } else {
-                tc_err_free(*src);
-        }
-        *src = NULL;
-        return -1;
-}
-
 /* Opens ROOT/containers/NS, making both (0711) with CREATE. Without CREATE a
  * missing one sets *ret_missing: a missing namespace reads as empty. Symlinks
  * are refused. */
@@ -117,7 +105,7 @@ static int ns_dir(struct store *s, bool create, bool *ret_missing, struct tc_err
                 *ret_missing = true;
                 return 0;
         }
-        (void) move_err(err, &e);
+        (void) tc_err_move(err, &e);
         return cfd >= 0 ? tc_wrap(err, CONTAINERS_DIR) : -1;
 }
 

@@ -55,25 +55,66 @@ int tc_fail_sys(struct tc_err **err, enum tc_kind kind, int sys, const char *fmt
         return set(err, kind, sys, msg);
 }
 
-int tc_wrap(struct tc_err **err, const char *fmt, ...)
+static int vwrap(struct tc_err **err, const char *fmt, va_list ap)
 {
-        va_list ap;
         char *head = NULL, *msg = NULL;
 
         if (!err)
                 return -1;
         if (!*err)
                 return set(err, TC_INTERNAL, 0, strdup("unknown error"));
-        va_start(ap, fmt);
         if (vasprintf(&head, fmt, ap) < 0)
                 head = NULL;
-        va_end(ap);
         if (head && asprintf(&msg, "%s: %s", head, (*err)->msg) >= 0) {
                 free((*err)->msg);
                 (*err)->msg = msg;
         }
         free(head);
         return -1;
+}
+
+int tc_wrap(struct tc_err **err, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        (void) vwrap(err, fmt, ap);
+        va_end(ap);
+        return -1;
+}
+
+int tc_err_move(struct tc_err **err, struct tc_err **src)
+{
+        struct tc_err *e = *src;
+
+        *src = NULL;
+        if (!err) {
+                tc_err_free(e);
+                return -1;
+        }
+        if (!e)
+                return set(err, TC_INTERNAL, 0, strdup("unknown error"));
+        if (*err != e)
+                tc_err_free(*err);
+        *err = e;
+        return -1;
+}
+
+int tc_err_pass(struct tc_err **err, struct tc_err **src, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (tc_err_move(err, src) < 0 && err && *err) {
+                va_start(ap, fmt);
+                (void) vwrap(err, fmt, ap);
+                va_end(ap);
+        }
+        return -1;
+}
+
+bool tc_err_is(const struct tc_err *e, enum tc_kind kind)
+{
+        return e && e->kind == kind;
 }
 
 void tc_err_free(struct tc_err *e)

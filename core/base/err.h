@@ -2,8 +2,10 @@
 #pragma once
 
 #include <stdarg.h>
+#include <stdbool.h>
 
-/* containerd errdefs kinds; cli/exit.c maps them to SPEC's exit codes. */
+/* containerd errdefs kinds; cli/exit.c maps them to the exit codes (0-7,
+ * listed in the man page). */
 enum tc_kind {
         TC_INTERNAL = 1,
         TC_INVALID_ARGUMENT,
@@ -29,6 +31,16 @@ int tc_fail_sys(struct tc_err **err, enum tc_kind kind, int sys, const char *fmt
         __attribute__((format(printf, 4, 5)));
 /* prefixes "ctx: " to the message, keeps the kind */
 int tc_wrap(struct tc_err **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Passing an error up. Each takes *SRC (the callee's error), leaves it NULL
+ * and returns -1; a NULL ERR drops it. A NULL *SRC becomes TC_INTERNAL
+ * "unknown error". */
+int tc_err_move(struct tc_err **err, struct tc_err **src);
+/* the same, prefixing "ctx: " and keeping kind and sys */
+int tc_err_pass(struct tc_err **err, struct tc_err **src, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* Is E (possibly NULL) an error of KIND? */
+bool tc_err_is(const struct tc_err *e, enum tc_kind kind);
 
 void tc_err_free(struct tc_err *e);
 void tc_err_freep(struct tc_err **e);

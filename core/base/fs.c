@@ -138,7 +138,7 @@ int fs_open_dir(int dfd, const char *name, bool create, mode_t mode, int *ret_fd
                         return tc_fail(err, TC_NOT_FOUND, "%s: not found", name);
                 if (mkdirat(dfd, name, mode) < 0 && errno != EEXIST)
                         return tc_fail_sys(err, TC_INTERNAL, errno, "mkdir %s", name);
-                /* mkdir applies the umask; make the mode what SPEC says */
+                /* mkdir applies the umask; make the mode the one asked for (docs/layout.md) */
                 fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (fd >= 0) {
                         (void) fchmod(fd, mode);

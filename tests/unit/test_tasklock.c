@@ -3,6 +3,7 @@
 #include <criterion/new/assert.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -119,4 +120,52 @@ Test(tasklock, remove_dir_while_held_and_symlink_refused, .init = setup, .fini =
         cr_assert(eq(int, symlinkat("/tmp", root_fd, "tasks/ns1/evil"), 0));
         cr_assert(eq(int, tasklock_take(root_fd, "ns1", "evil", 1, &l, NULL, &err), -1));
         cr_assert(eq(int, err->kind, TC_INTERNAL));
+}
+
+static bool exists(const char *rel)
+{
+        struct stat st;
+
+        return fstatat(root_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* The lock owns the work dir it made: released unused, it is removed; used,
+ * or not made by this lock, it stays. */
+Test(tasklock, release_unused_removes_only_what_it_made, .init = setup, .fini = teardown)
+{
+        struct tasklock l = TASKLOCK_NONE;
+
+        cr_assert(eq(int, tasklock_take(root_fd, "ns1", "a", 5, &l, NULL, NULL), 0));
+        cr_assert(l.made);
+        tasklock_release_unused(&l, true);
+        cr_assert(exists("tasks/ns1/a"), "a used work dir stays");
+        cr_assert(eq(int, tasklock_take(root_fd, "ns1", "a", 5, &l, NULL, NULL), 0));
+        cr_assert(not(l.made));
+        tasklock_release_unused(&l, false);
+        cr_assert(exists("tasks/ns1/a"), "a work dir the lock did not make stays");
+        cr_assert(eq(int, tasklock_take(root_fd, "ns1", "b", 5, &l, NULL, NULL), 0));
+        tasklock_release_unused(&l, false);
+        cr_assert(not(exists("tasks/ns1/b")), "an unused work dir the lock made goes");
+        {
+                _cleanup_(tasklock_release_unusedp) struct tasklock c = TASKLOCK_NONE;
+
+                cr_assert(eq(int, tasklock_take(root_fd, "ns1", "c", 5, &c, NULL, NULL), 0));
+        }
+        cr_assert(not(exists("tasks/ns1/c")), "the _cleanup_ form removes it too");
+}
+
+/* A directory made at the name after ours was lost is not ours to remove. */
+Test(tasklock, removal_spares_a_directory_made_since, .init = setup, .fini = teardown)
+{
+        struct tasklock l = TASKLOCK_NONE;
+        struct stat st;
+
+        cr_assert(eq(int, tasklock_take(root_fd, "ns1", "x", 5, &l, NULL, NULL), 0));
+        cr_assert(eq(int, renameat(root_fd, "tasks/ns1/x", root_fd, "tasks/ns1/.old"), 0));
+        cr_assert(eq(int, mkdirat(root_fd, "tasks/ns1/x", 0711), 0));
+        cr_assert(eq(int, mkdirat(root_fd, "tasks/ns1/x/keep", 0700), 0));
+        tasklock_release_unused(&l, false);
+        cr_assert(eq(int, fstatat(root_fd, "tasks/ns1/x/keep", &st, 0), 0),
+                  "the new directory and its content stay");
+        cr_assert(eq(int, l.dir_fd, -1), "released all the same");
 }

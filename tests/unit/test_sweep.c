@@ -3,7 +3,7 @@
 #include <criterion/new/assert.h>
 
 #include "core/base/cleanup.h"
-#include "core/cleanup.h"
+#include "core/sweep.h"
 
 /* one row per case, as containerd's TestShouldCleanupShim */
 Test(cleanup, decide_table)
