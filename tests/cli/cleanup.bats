@@ -14,6 +14,7 @@ teardown() {
         kill_tracked
         # a test that failed half-way may leave its bind mount behind
         if mountpoint -q "$R/tasks/default/m/mnt" 2>/dev/null; then umount "$R/tasks/default/m/mnt"; fi
+        teardown_checks
 }
 
 # snapshot of the tree: paths, types, modes, mtimes, link targets

@@ -29,6 +29,7 @@ teardown() {
         kill_fakeshim
         kill_tracked
         remove_fakeshim_sockets
+        teardown_checks
 }
 
 # Prints "PID ROLE" for each process the fake noted in FAKESHIM_PIDFILE that
@@ -94,7 +95,7 @@ fakeshim_gone() {
 create_with_fault() {
         local t0=$EPOCHREALTIME
         export FAKESHIM_FAULT=$1
-        run --separate-stderr tc --timeout 2 create t1 --spec "$SPEC" --runtime "$FAKESHIM"
+        run -0 --separate-stderr tc --timeout 2 create t1 --spec "$SPEC" --runtime "$FAKESHIM"
         unset FAKESHIM_FAULT
         ELAPSED=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", b - a }')
 }

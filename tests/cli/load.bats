@@ -6,7 +6,6 @@
 load helpers
 load realtask
 
-RUNC_ROOT=/run/containerd/runc # the runc shim's default --root (+ /NS)
 
 setup() {
         setup_common
@@ -18,6 +17,7 @@ setup() {
 teardown() {
         kill_tracked
         end_tasks
+        teardown_checks
 }
 
 # One table row as load prints it.
@@ -74,8 +74,7 @@ no_mounts_under_state() {
         tree_is "$S/tasks/$NS"
         tree_is "$R/tasks/$NS"
         [ -x "$BB/bin/busybox" ] # the --rootfs source is only unmounted
-        run runc --root "$RUNC_ROOT/$NS" state web
-        [ "$status" -ne 0 ]
+        runc_state_gone web
         run --separate-stderr tc get web
         [ "$status" -eq 3 ]
 }
@@ -106,8 +105,7 @@ no_mounts_under_state() {
         [ -z "$stderr" ]
         check_rows "cleanup|$NS|web|shim dead"
         wait_gone "$init" # killed by the shim binary's delete action
-        run runc --root "$RUNC_ROOT/$NS" state web
-        [ "$status" -ne 0 ]
+        runc_state_gone web
         no_mounts_under_state
         tree_is "$S/tasks/$NS"
         tree_is "$R/tasks/$NS"
@@ -134,7 +132,7 @@ no_mounts_under_state() {
         check_rows "cleanup|$NS|d|shim dead"
         tree_is "$S/tasks/$NS"
         tree_is "$R/tasks/$NS"
-        run --separate-stderr tc events -o json
+        run -0 --separate-stderr tc events -o json
         [ "$(echo "$output" | jq -r 'select(.topic == "/tasks/exit" and .id == "d") | "\(.pid) \(.exit_status)"')" = "4242 null" ]
 }
 
@@ -146,8 +144,10 @@ no_mounts_under_state() {
         [ "$status" -eq 0 ]
         [ -z "$stderr" ]
         check_rows "load|$NS|web|shim pid $shim"
-        [ "$(task_field web .status)" = running ]
-        [ "$(task_field web .pid)" = "$init" ]
+        got=$(task_field web .status)
+        [ "$got" = running ]
+        got=$(task_field web .pid)
+        [ "$got" = "$init" ]
         [ -f "$S/tasks/$NS/web/config.json" ]
         [ -d "$R/tasks/$NS/web" ]
         mountpoint -q "$S/tasks/$NS/web/rootfs"
@@ -194,9 +194,11 @@ no_mounts_under_state() {
         # (runc delete), the shim gone with its socket; the rootfs is still
         # mounted (the shim that would have unmounted it was killed)
         tc kill half --signal KILL
-        run tc wait half
+        run -0 tc wait half
         [ "$output" = 137 ]
+        [ -d "$RUNC_ROOT/$NS/half" ]
         runc --root "$RUNC_ROOT/$NS" delete --force half
+        runc_state_gone half
         sock=$(cat "$S/tasks/$NS/half/address")
         kill -KILL "$shim"
         wait_gone "$shim"
@@ -217,8 +219,9 @@ no_mounts_under_state() {
         [ ! -e "$S/tasks/$NS/.web" ]
         [ ! -e "$R/tasks/$NS/half" ]
         [ -d "$R/tasks/$NS/web" ]
-        [ "$(task_field web .status)" = running ]
-        run awk -v d="$S/tasks/$NS/.half" 'index($5, d) == 1' /proc/self/mountinfo
+        got=$(task_field web .status)
+        [ "$got" = running ]
+        run -0 awk -v d="$S/tasks/$NS/.half" 'index($5, d) == 1' /proc/self/mountinfo
         [ -z "$output" ]
 }
 
@@ -243,7 +246,8 @@ no_mounts_under_state() {
         [ ! -e "$S/tasks/$NS2/e2" ]
         [ ! -e "$R/tasks/$NS2/o2" ]
         [ -d "$R/tasks/$NS2/web" ]
-        [ "$(task_field web .status "$NS2")" = running ]
+        got=$(task_field web .status "$NS2")
+        [ "$got" = running ]
 }
 
 @test "load --dry-run: the tree stays byte-for-byte the same, and its rows are exactly the real run's" {
@@ -271,7 +275,7 @@ no_mounts_under_state() {
         [ "$(snapshot)" = "$before" ]
         proc_alive "$dinit" # nothing was stopped
         proc_alive "$ninit"
-        run --separate-stderr tc load -A --dry-run -o json
+        run -0 --separate-stderr tc load -A --dry-run -o json
         dry_json=$(echo "$output" | jq -c 'sort_by(.namespace, .id)')
         [ "$(snapshot)" = "$before" ]
         run --separate-stderr tc load -A
@@ -341,7 +345,8 @@ no_mounts_under_state() {
 taskctl: load: 1 item failed" ]
         [ "$(find "$S/tasks/$NS/bad" "$R/tasks/$NS/bad" -printf '%p %y %m %T@ %l\n' | sort)" = "$bad_before" ]
         [ "$(cat "$R/containers/$NS/bad.json")" = '{corrupt' ]
-        [ "$(task_field bad .status)" = running ]
+        got=$(task_field bad .status)
+        [ "$got" = running ]
         proc_alive "$init"
         [ ! -e "$S/tasks/$NS/e" ]
         [ ! -e "$R/tasks/$NS/o" ]

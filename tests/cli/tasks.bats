@@ -80,6 +80,7 @@ teardown() {
         reap_tasks
         # nothing may reach runc's shared default root
         [ ! -e "/run/containerd/runc/$NS" ] || { echo "runc state under /run/containerd/runc/$NS"; return 1; }
+        teardown_checks
 }
 
 # spec ID [ARG]...: the spec of task ID (running ARG..., default sleep 300) in
@@ -159,13 +160,14 @@ lifecycle() {
         w=$R/tasks/$NS/$id
         if [ "$style" = abs ]; then
                 SPEC_ROOT=$ROOTFS spec "$id" sh -c 'trap "exit 42" TERM; echo started; sleep 300 & wait'
-                run --separate-stderr tc create "$id" --spec "$TMP/$id.json" --stdout "$TMP/out"
+                run -0 --separate-stderr tc create "$id" --spec "$TMP/$id.json" --stdout "$TMP/out"
         else
                 spec "$id" sh -c 'trap "exit 42" TERM; echo started; sleep 300 & wait'
                 run --separate-stderr tc create "$id" --spec "$TMP/$id.json" --rootfs "$ROOTFS" \
                         --stdout "$TMP/out"
         fi
-        [ "$status" -eq 0 ] && [ -z "$stderr" ]
+        [ "$status" -eq 0 ]
+        [ -z "$stderr" ]
         [ "${#lines[@]}" -eq 2 ]
         [ "${lines[0]}" = "ID                         PID        STATUS" ]
         [[ "${lines[1]}" =~ ^web\ +([0-9]+)\ +created$ ]]
@@ -174,10 +176,13 @@ lifecycle() {
 
         # the bundle, as SPEC's layout says
         [ "$(stat -c %a "$b")" = 700 ]
-        [ -f "$b/config.json" ] && [ -d "$b/rootfs" ]
-        [ -f "$b/log" ] && [ ! -L "$b/log" ]
+        [ -f "$b/config.json" ]
+        [ -d "$b/rootfs" ]
+        [ -f "$b/log" ]
+        [ ! -L "$b/log" ]
         [ "$(readlink "$b/work")" = "$w" ]
-        [ -d "$w" ] && [ "$(stat -c %a "$w")" = 711 ]
+        [ -d "$w" ]
+        [ "$(stat -c %a "$w")" = 711 ]
         addr=$(cat "$b/address")
         [[ "$addr" == unix:///run/containerd/s/* ]]
         [ -S "${addr#unix://}" ]
@@ -201,7 +206,8 @@ lifecycle() {
         [[ "$output" == *"STATUS       created"* ]]
 
         run --separate-stderr tc start "$id"
-        [ "$status" -eq 0 ] && [ "$output" = "$pid" ]
+        [ "$status" -eq 0 ]
+        [ "$output" = "$pid" ]
         run --separate-stderr tc -o json get "$id"
         [ "$status" -eq 0 ]
         j=$output
@@ -224,25 +230,32 @@ lifecycle() {
         # SIGTERM (the default) once the trap is set; wait gets the trap's status
         until_true file_is "$TMP/out" started
         run --separate-stderr tc kill "$id"
-        [ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ]
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
+        [ -z "$stderr" ]
         run --separate-stderr tc wait "$id"
-        [ "$status" -eq 0 ] && [ "$output" = 42 ]
-        run --separate-stderr tc -o json get "$id"
+        [ "$status" -eq 0 ]
+        [ "$output" = 42 ]
+        run -0 --separate-stderr tc -o json get "$id"
         [ "$(jq -r .status <<<"$output")" = stopped ]
         [ "$(jq -r .exit_status <<<"$output")" = 42 ]
         [ "$(jq -r .exited_at <<<"$output")" != null ]
 
         run --separate-stderr tc delete "$id"
-        [ "$status" -eq 0 ] && [ "$output" = 42 ] && [ -z "$stderr" ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 42 ]
+        [ -z "$stderr" ]
         task_gone "$id" "$shim" "$pid" "$addr"
         run --separate-stderr tc list -q
-        [ "$status" -eq 0 ] && [ -z "$output" ]
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
         # the container record stays
         run --separate-stderr tc containers get "$id" -q
-        [ "$status" -eq 0 ] && [ "$output" = "$id" ]
+        [ "$status" -eq 0 ]
+        [ "$output" = "$id" ]
         [ -f "$R/containers/$NS/$id.json" ]
 
-        run events_of "$id"
+        run -0 events_of "$id"
         [ "${lines[0]}" = "/tasks/create $pid null" ]
         [ "${lines[1]}" = "/tasks/start $pid null" ]
         [ "${lines[2]}" = "/tasks/exit $pid 42" ]
@@ -269,13 +282,17 @@ lifecycle() {
         [ "$PID" -gt 0 ]
         spec db
         run --separate-stderr tc -q create db --spec "$TMP/db.json" --rootfs "$ROOTFS"
-        [ "$status" -eq 0 ] && [ -z "$output" ]
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
         run --separate-stderr tc -q start web
-        [ "$status" -eq 0 ] && [ "$output" = "$PID" ]
+        [ "$status" -eq 0 ]
+        [ "$output" = "$PID" ]
         # never started: no --force needed, the shim reports exit status 0
         run --separate-stderr tc delete db
-        [ "$status" -eq 0 ] && [ "$output" = 0 ]
-        [ ! -e "$S/tasks/$NS/db" ] && [ ! -e "$R/tasks/$NS/db" ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 0 ]
+        [ ! -e "$S/tasks/$NS/db" ]
+        [ ! -e "$R/tasks/$NS/db" ]
 }
 
 @test "wait prints the real exit status: a task's own exit 3, SIGKILL 137; kill takes names and numbers" {
@@ -283,16 +300,20 @@ lifecycle() {
         run_task three
         three=$PID
         run --separate-stderr tc wait three # no --timeout: waits as long as it takes
-        [ "$status" -eq 0 ] && [ "$output" = 3 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 3 ]
         run --separate-stderr tc delete three
-        [ "$status" -eq 0 ] && [ "$output" = 3 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 3 ]
 
         spec nine
         run_task nine
         run --separate-stderr tc kill nine --signal SIGKILL
-        [ "$status" -eq 0 ] && [ -z "$output" ]
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
         run --separate-stderr tc wait nine
-        [ "$status" -eq 0 ] && [ "$output" = 137 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 137 ]
         run --separate-stderr tc -o json wait nine
         [ "$(jq -r .exit_status <<<"$output")" = 137 ]
         [ "$(jq -r .exited_at <<<"$output")" != null ]
@@ -302,16 +323,17 @@ lifecycle() {
         run --separate-stderr tc kill num --signal 9
         [ "$status" -eq 0 ]
         run --separate-stderr tc wait num
-        [ "$status" -eq 0 ] && [ "$output" = 137 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 137 ]
         run --separate-stderr tc kill num --signal BOGUS
         refused 2 'taskctl: kill: --signal: invalid signal "BOGUS"'
 
-        run events_of three
+        run -0 events_of three
         [ "${lines[2]}" = "/tasks/exit $three 3" ]
         [ "${lines[3]}" = "/tasks/delete $three 3" ]
-        run --separate-stderr tc delete nine
+        run -0 --separate-stderr tc delete nine
         [ "$output" = 137 ]
-        run events_of nine
+        run -0 events_of nine
         [[ "${lines[2]}" == "/tasks/exit "*" 137" ]]
 }
 
@@ -330,11 +352,13 @@ lifecycle() {
         run --separate-stderr tc kill all --signal TERM --all
         [ "$status" -eq 0 ]
         until_true file_is "$TMP/out" children-done
-        proc_gone "${kids[0]}" && proc_gone "${kids[1]}"
-        run --separate-stderr tc -o json get all
+        proc_gone "${kids[0]}"
+        proc_gone "${kids[1]}"
+        run -0 --separate-stderr tc -o json get all
         [ "$(jq -r .status <<<"$output")" = running ]
         run --separate-stderr tc delete --force all
-        [ "$status" -eq 0 ] && [ "$output" = 137 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 137 ]
 }
 
 @test "--stdout/--stderr: created 0600 when missing, appended to when present, kept apart; absent is /dev/null" {
@@ -342,11 +366,14 @@ lifecycle() {
         printf 'old\n' > "$TMP/out"
         chmod 0644 "$TMP/out"
         mk io --stdout "$TMP/out" --stderr "$TMP/err"
-        [ -f "$TMP/err" ] && [ "$(stat -c %a "$TMP/err")" = 600 ] && [ ! -s "$TMP/err" ]
+        [ -f "$TMP/err" ]
+        [ "$(stat -c %a "$TMP/err")" = 600 ]
+        [ ! -s "$TMP/err" ]
         [ "$(stat -c %a "$TMP/out")" = 644 ]
-        run --separate-stderr tc start io
+        run -0 --separate-stderr tc start io
         run --separate-stderr tc wait io
-        [ "$status" -eq 0 ] && [ "$output" = 0 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 0 ]
         [ "$(cat "$TMP/out")" = "old"$'\n'"to-out" ]
         [ "$(cat "$TMP/err")" = to-err ]
         run --separate-stderr tc delete io
@@ -356,11 +383,11 @@ lifecycle() {
         cd "$TMP"
         run --separate-stderr tc create io --rootfs "$ROOTFS" --stdout out --stderr err
         [ "$status" -eq 0 ]
-        run --separate-stderr tc -o json get io
+        run -0 --separate-stderr tc -o json get io
         [ "$(jq -r .stdout <<<"$output")" = "$TMP/out" ]
         [ "$(jq -r .stderr <<<"$output")" = "$TMP/err" ]
         tc start io >/dev/null
-        run --separate-stderr tc wait io
+        run -0 --separate-stderr tc wait io
         [ "$output" = 0 ]
         [ "$(cat "$TMP/out")" = "old"$'\n'"to-out"$'\n'"to-out" ]
         [ "$(cat "$TMP/err")" = "to-err"$'\n'"to-err" ]
@@ -369,7 +396,7 @@ lifecycle() {
         # only --stdout: stderr is /dev/null
         run --separate-stderr tc create io --rootfs "$ROOTFS" --stdout "$TMP/only"
         [ "$status" -eq 0 ]
-        run --separate-stderr tc -o json get io
+        run -0 --separate-stderr tc -o json get io
         [ "$(jq -r .stderr <<<"$output")" = /dev/null ]
         [ "$(jq -r .stdin <<<"$output")" = "" ]
         tc start io >/dev/null
@@ -382,18 +409,22 @@ lifecycle() {
         spec in sh -c 'read line; echo "got:$line"'
         mkfifo "$TMP/in.fifo"
         mk in --stdin "$TMP/in.fifo" --stdout "$TMP/out"
-        run --separate-stderr tc -o json get in
+        run -0 --separate-stderr tc -o json get in
         [ "$(jq -r .stdin <<<"$output")" = "$TMP/in.fifo" ]
         tc start in >/dev/null
         echo hello > "$TMP/in.fifo"
         run --separate-stderr tc wait in
-        [ "$status" -eq 0 ] && [ "$output" = 0 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 0 ]
         [ "$(cat "$TMP/out")" = got:hello ]
         tc delete in >/dev/null
         run --separate-stderr tc create in2 --spec "$TMP/in.json" --rootfs "$ROOTFS" --stdin "$TMP/nope"
-        [ "$status" -eq 2 ] && [ -z "$output" ]
+        [ "$status" -eq 2 ]
+        [ -z "$output" ]
         [ "$stderr" = "taskctl: --stdin $TMP/nope: No such file or directory" ]
-        [ ! -e "$S/tasks/$NS/in2" ] && [ ! -e "$R/tasks/$NS/in2" ] && [ ! -e "$R/containers/$NS/in2.json" ]
+        [ ! -e "$S/tasks/$NS/in2" ]
+        [ ! -e "$R/tasks/$NS/in2" ]
+        [ ! -e "$R/containers/$NS/in2.json" ]
 }
 
 # the tree under ROOT and STATE: paths, types, modes, sizes, mtimes, link
@@ -414,7 +445,7 @@ snapshot() {
         run --separate-stderr tc create web
         refused 4 "taskctl: task \"web\" in namespace \"$NS\": already exists"
         [ "$(snapshot)" = "$before" ]
-        run --separate-stderr tc -o json get web
+        run -0 --separate-stderr tc -o json get web
         [ "$(jq -r .status <<<"$output")" = created ]
         [ "$(jq -r .pid <<<"$output")" = "$PID" ]
         [ "$(jq -r .shim_pid <<<"$output")" = "$shim" ]
@@ -440,8 +471,10 @@ snapshot() {
         # without --spec: the record's spec, verbatim, is the bundle's config.json
         run --separate-stderr tc create db
         [ "$status" -eq 0 ]
-        track_pid "$(tc -o json get db | jq -r .pid)"
-        [ "$(jq -S . "$S/tasks/$NS/db/config.json")" = "$(tc -o json containers get db | jq -S .spec)" ]
+        got=$(tc -o json get db | jq -r .pid)
+        track_pid "$got"
+        # against the input file, not against what taskctl says it stored
+        [ "$(jq -S . "$S/tasks/$NS/db/config.json")" = "$(jq -S . "$TMP/db.json")" ]
 }
 
 @test "create: usage errors exit 2 and touch nothing (invalid id, --terminal, record flags without --spec)" {
@@ -450,7 +483,8 @@ snapshot() {
         refused 2 'taskctl: task id "bad..id" must match ^[A-Za-z0-9]+(?:[._-](?:[A-Za-z0-9]+))*$'
         long=$(printf 'a%.0s' $(seq 77))
         run --separate-stderr tc create "$long" --spec "$TMP/web.json"
-        [ "$status" -eq 2 ] && [ -z "$output" ]
+        [ "$status" -eq 2 ]
+        [ -z "$output" ]
         run --separate-stderr tc create web --spec "$TMP/web.json" --rootfs "$ROOTFS" --terminal
         refused 2 'taskctl: create: --terminal is not supported: taskctl has no console socket to receive the pty (use --stdout/--stderr files)'
         run --separate-stderr tc create web --runtime io.containerd.runc.v2 --rootfs "$ROOTFS"
@@ -459,7 +493,8 @@ snapshot() {
         [ "$status" -eq 2 ]
         run --separate-stderr tc create web --spec "$TMP/web.json" --rootfs "$TMP/no-such-dir"
         refused 2 "taskctl: --rootfs $TMP/no-such-dir: No such file or directory"
-        [ ! -e "$R" ] && [ ! -e "$S" ]
+        [ ! -e "$R" ]
+        [ ! -e "$S" ]
 }
 
 @test "delete of a running task: refused (exit 5) without --force, task untouched; --force kills (137) and cleans up" {
@@ -470,16 +505,19 @@ snapshot() {
         run --separate-stderr tc delete web
         refused 5 "taskctl: task \"web\" in namespace \"$NS\": task is running: stop it first or use --force"
         [ "$(proc_state "$PID")" = S ]
-        [ -d "$S/tasks/$NS/web" ] && [ -d "$R/tasks/$NS/web" ]
-        run --separate-stderr tc -o json get web
+        [ -d "$S/tasks/$NS/web" ]
+        [ -d "$R/tasks/$NS/web" ]
+        run -0 --separate-stderr tc -o json get web
         [ "$(jq -r .status <<<"$output")" = running ]
-        run events_of web
+        run -0 events_of web
         [ "${#lines[@]}" -eq 2 ] # create, start: no exit, no delete
 
         run --separate-stderr tc delete --force web
-        [ "$status" -eq 0 ] && [ "$output" = 137 ] && [ -z "$stderr" ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 137 ]
+        [ -z "$stderr" ]
         task_gone web "$shim" "$PID" "$addr"
-        run events_of web
+        run -0 events_of web
         [ "${lines[2]}" = "/tasks/exit $PID 137" ]
         [ "${lines[3]}" = "/tasks/delete $PID 137" ]
 }
@@ -492,16 +530,18 @@ snapshot() {
         run --separate-stderr tc containers delete web
         refused 5 "taskctl: container \"web\" in namespace \"$NS\": cannot delete, it has a task (delete the task first, or use --force)"
         [ -f "$R/containers/$NS/web.json" ]
-        run --separate-stderr tc -o json get web
+        run -0 --separate-stderr tc -o json get web
         [ "$(jq -r .status <<<"$output")" = running ]
 
         run --separate-stderr tc containers delete --force web
-        [ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ]
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
+        [ -z "$stderr" ]
         task_gone web "$shim" "$PID" "$addr"
         [ ! -e "$R/containers/$NS/web.json" ]
         run --separate-stderr tc get web
         refused 3 "taskctl: task \"web\" in namespace \"$NS\": not found"
-        run events_of web
+        run -0 events_of web
         [ "${lines[3]}" = "/tasks/delete $PID 137" ]
 }
 
@@ -553,27 +593,37 @@ snapshot() {
         [ "$status" -eq 0 ]
         [ "${#lines[@]}" -eq 4 ]
         [[ "$output" =~ $NS2\ +weber\ +$weber\ +running ]]
-        run --separate-stderr tc -n "$NS2" list -q
+        run -0 --separate-stderr tc -n "$NS2" list -q
         [ "$output" = weber ]
 
         sorted_ids() { tc list -q "$@" | sort | paste -sd' '; }
-        [ "$(sorted_ids -A 'status==running')" = "web weber" ]
-        [ "$(sorted_ids -A 'labels.env==prod')" = "web weber" ]
-        [ "$(sorted_ids -A 'id~=^we')" = "web weber" ]
-        [ "$(sorted_ids -A 'id~=^we,namespace==mismatch')" = "" ]
-        [ "$(sorted_ids -A "namespace==$NS2")" = weber ]
-        [ "$(sorted_ids -A 'status==created' 'labels.env==prod')" = "db web weber" ]
-        [ "$(sorted_ids -A 'status!=running')" = db ]
-        [ "$(sorted_ids -A "pid==$web")" = web ]
-        [ "$(sorted_ids 'labels.env')" = "db web" ]
-        run --separate-stderr tc -o json list -A 'labels.env==dev'
+        got=$(sorted_ids -A 'status==running')
+        [ "$got" = "web weber" ]
+        got=$(sorted_ids -A 'labels.env==prod')
+        [ "$got" = "web weber" ]
+        got=$(sorted_ids -A 'id~=^we')
+        [ "$got" = "web weber" ]
+        got=$(sorted_ids -A 'id~=^we,namespace==mismatch')
+        [ "$got" = "" ]
+        got=$(sorted_ids -A "namespace==$NS2")
+        [ "$got" = weber ]
+        got=$(sorted_ids -A 'status==created' 'labels.env==prod')
+        [ "$got" = "db web weber" ]
+        got=$(sorted_ids -A 'status!=running')
+        [ "$got" = db ]
+        got=$(sorted_ids -A "pid==$web")
+        [ "$got" = web ]
+        got=$(sorted_ids 'labels.env')
+        [ "$got" = "db web" ]
+        run -0 --separate-stderr tc -o json list -A 'labels.env==dev'
         [ "$(jq -r 'length' <<<"$output")" = 1 ]
         [ "$(jq -r '.[0].id + " " + .[0].namespace + " " + .[0].status' <<<"$output")" = "db $NS created" ]
 
         run --separate-stderr tc list -A 'id=='
         refused 2 'taskctl: filter "id==": parse error at 4: expected value or quoted'
         run --separate-stderr tc list 'labels.env==prod,'
-        [ "$status" -eq 2 ] && [ -z "$output" ]
+        [ "$status" -eq 2 ]
+        [ -z "$output" ]
         [[ "$stderr" == *"parse error at 17"* ]]
 }
 
@@ -587,7 +637,8 @@ snapshot() {
         until_true proc_gone "$shim"
 
         run --separate-stderr tc get web
-        [ "$status" -eq 6 ] && [ -z "$output" ]
+        [ "$status" -eq 6 ]
+        [ -z "$output" ]
         [ "$stderr" = "taskctl: task \"web\" in namespace \"$NS\": shim not reachable at $addr: Connection refused" ]
         run --separate-stderr tc list
         [ "$status" -eq 0 ]
@@ -600,7 +651,8 @@ snapshot() {
         [ "$(proc_state "$PID")" = S ]
 
         run --separate-stderr tc delete web
-        [ "$status" -eq 0 ] && [ "$output" = unknown ]
+        [ "$status" -eq 0 ]
+        [ "$output" = unknown ]
         # the shim binary's delete action killed it (it may wait as a zombie for pid 1)
         task_gone web "$shim" "$PID" "$addr"
         run --separate-stderr tc -o json delete web
@@ -630,9 +682,11 @@ snapshot() {
         shim=$(cat "$b/shim.pid")
         addr=$(cat "$b/address")
         [ "$(cat "$b/runtime")" = crun ]
-        [ "$(tc -o json containers get web | jq -r .runtime.options.type_url)" = containerd.runc.v1.Options ]
+        got=$(tc -o json containers get web | jq -r .runtime.options.type_url)
+        [ "$got" = containerd.runc.v1.Options ]
         run --separate-stderr tc start web
-        [ "$status" -eq 0 ] && [ "$output" = "$PID" ]
+        [ "$status" -eq 0 ]
+        [ "$output" = "$PID" ]
         # crun, not runc, holds the container
         run --separate-stderr crun --root "$RUNC_ROOT/$NS" state web
         [ "$status" -eq 0 ]
@@ -640,17 +694,19 @@ snapshot() {
         [ "$(jq -r .pid <<<"$output")" = "$PID" ]
         run runc --root "$RUNC_ROOT/$NS" state web
         [ "$status" -ne 0 ]
-        run --separate-stderr tc -o json get web
+        run -0 --separate-stderr tc -o json get web
         [ "$(jq -r .status <<<"$output")" = running ]
         until_true file_is "$TMP/out" started
         run --separate-stderr tc kill web
         [ "$status" -eq 0 ]
         run --separate-stderr tc wait web
-        [ "$status" -eq 0 ] && [ "$output" = 42 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 42 ]
         run --separate-stderr tc delete web
-        [ "$status" -eq 0 ] && [ "$output" = 42 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 42 ]
         task_gone web "$shim" "$PID" "$addr"
-        run events_of web
+        run -0 events_of web
         [ "${lines[2]}" = "/tasks/exit $PID 42" ]
 
         # again from the record, stopped by --force
@@ -662,7 +718,8 @@ snapshot() {
         run --separate-stderr tc start web
         [ "$status" -eq 0 ]
         run --separate-stderr tc delete --force web
-        [ "$status" -eq 0 ] && [ "$output" = 137 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 137 ]
         [ ! -e "$RUNC_ROOT/$NS/web" ]
 }
 
@@ -672,13 +729,14 @@ snapshot() {
         run --separate-stderr tc start web
         refused 5 "taskctl: task \"web\" in namespace \"$NS\": task is running: only a created task can be started"
         run --separate-stderr tc --timeout 1 wait web
-        [ "$status" -eq 7 ] && [ -z "$output" ]
+        [ "$status" -eq 7 ]
+        [ -z "$output" ]
         # the bound is the Wait call's: 1s, give or take the rounding to a millisecond
         [[ "$stderr" =~ ^taskctl:\ task\ \"web\"\ in\ namespace\ \"$NS\":\ shim\ did\ not\ answer\ Wait\ within\ (1|0\.99[0-9]*)s$ ]]
-        run --separate-stderr tc -o json get web
+        run -0 --separate-stderr tc -o json get web
         [ "$(jq -r .status <<<"$output")" = running ]
         tc kill web --signal KILL
-        run --separate-stderr tc wait web
+        run -0 --separate-stderr tc wait web
         [ "$output" = 137 ]
         run --separate-stderr tc kill web
         refused 3 "taskctl: task \"web\" in namespace \"$NS\": process already finished"
@@ -691,7 +749,8 @@ snapshot() {
                 run --separate-stderr tc "$cmd" nope
                 refused 3 "taskctl: task \"nope\" in namespace \"$NS\": not found"
                 # nor a work dir made by taking the task's lock
-                [ ! -e "$R/tasks/$NS/nope" ] && [ ! -e "$S/tasks/$NS/nope" ]
+                [ ! -e "$R/tasks/$NS/nope" ]
+                [ ! -e "$S/tasks/$NS/nope" ]
         done
 }
 
@@ -717,14 +776,16 @@ snapshot() {
         spec b
         run --separate-stderr tc --timeout 1 create b --spec "$TMP/b.json" --rootfs "$ROOTFS"
         [ "$status" -eq 0 ]
-        track_pid "$(tc -o json get b | jq -r .pid)"
+        got=$(tc -o json get b | jq -r .pid)
+        track_pid "$got"
         run --separate-stderr tc --timeout 1 start b
         [ "$status" -eq 0 ]
-        run --separate-stderr tc --timeout 1 -o json get a
+        run -0 --separate-stderr tc --timeout 1 -o json get a
         [ "$(jq -r .status <<<"$output")" = created ]
 
         kill "$holder" $child
         wait "$holder" || true
         run --separate-stderr tc delete a
-        [ "$status" -eq 0 ] && [ "$output" = 0 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 0 ]
 }
