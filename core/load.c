@@ -54,6 +54,7 @@ struct loader {
         scan_row_fn fn;
         void *user;
         unsigned failed;
+        bool unavailable; /* a failed row was a missing shim binary: exit 6 */
         struct mounts mounts; /* every mount point, read once */
         char **kept; /* IDs whose work dir stays (loaded, busy, failed) */
         size_t n_kept;
@@ -242,6 +243,18 @@ static bool stop_orphan_task(struct shimconn *sc, double timeout)
         return true;
 }
 
+/* The shim binary B records (shim-binary-path) is gone: its delete action,
+ * which ends what a dead shim left running, cannot run. */
+static bool shim_binary_missing(const struct bundle *b, struct tc_err **err)
+{
+        _cleanup_free_ char *binary = NULL;
+
+        if (shim_read_binary_path(b->fd, &binary, NULL) < 0 || access(binary, X_OK) == 0)
+                return false;
+        (void) tc_fail_sys(err, TC_UNAVAILABLE, errno, "shim binary %s", binary);
+        return true;
+}
+
 /* Carries out DECISION on bundle B (not in a dry run). */
 static int act(struct loader *l, struct bundle *b, struct shimconn *sc, enum load_action a,
                struct tc_err **err)
@@ -361,7 +374,11 @@ static void visit_bundle(struct loader *l, const char *ns, const char *id)
         case LOAD_SKIP_BUSY: busy_detail(l, ns, id, detail, sizeof detail); break;
         case LOAD_REMOVE_EMPTY: snprintf(detail, sizeof detail, "empty bundle"); break;
         case LOAD_REMOVE_NO_RECORD: snprintf(detail, sizeof detail, "no container record"); break;
-        case LOAD_CLEANUP_DEAD: snprintf(detail, sizeof detail, "shim dead"); break;
+        case LOAD_CLEANUP_DEAD:
+                if (shim_binary_missing(b, &e))
+                        goto fail;
+                snprintf(detail, sizeof detail, "shim dead");
+                break;
         case LOAD_KEEP_LIVE: snprintf(detail, sizeof detail, "shim pid %u", sc.shim_pid); break;
         case LOAD_FAIL_RECORD: goto fail;
         case LOAD_LEAVE_MOUNT:
@@ -376,6 +393,7 @@ static void visit_bundle(struct loader *l, const char *ns, const char *id)
         emit(l, action_word(a), ns, id, detail, false);
         goto out;
 fail:
+        l->unavailable |= e && e->kind == TC_UNAVAILABLE;
         keep(l, id);
         emit(l, "error", ns, id, e ? e->msg : "failed", true);
         tc_err_free(e);
@@ -607,5 +625,8 @@ int load_run(const struct taskmgr *m, const struct load_opts *o, scan_row_fn fn,
         forget_kept(&l);
         mounts_release(&l.mounts);
         *ret_failed = l.failed;
+        if (r == 0 && l.unavailable)
+                r = tc_fail(err, TC_UNAVAILABLE, "%u item%s failed", l.failed,
+                            l.failed == 1 ? "" : "s");
         return r;
 }

@@ -281,15 +281,17 @@ no_mounts_under_state() {
         run --separate-stderr tc load -A
         [ "$status" -eq 0 ]
         [ "$(rows)" = "$dry" ]
-        check_rows "load|$NS|live|shim pid $lshim" "cleanup|$NS|dead|shim dead" \
-                "remove|$NS|norec|no container record" "remove|$NS|e|empty bundle" \
-                "remove|$NS|.half|half-deleted bundle" "remove|$NS|orphan|work dir without a task" \
-                "load|$NS2|web|shim pid $oshim" "remove|$NS2|e2|empty bundle" \
-                "remove|$NS2|o2|work dir without a task"
+        # the rows this tree calls for, which both runs printed
+        want=("load|$NS|live|shim pid $lshim" "cleanup|$NS|dead|shim dead"
+              "remove|$NS|norec|no container record" "remove|$NS|e|empty bundle"
+              "remove|$NS|.half|half-deleted bundle" "remove|$NS|orphan|work dir without a task"
+              "load|$NS2|web|shim pid $oshim" "remove|$NS2|e2|empty bundle"
+              "remove|$NS2|o2|work dir without a task")
+        check_rows "${want[@]}"
         [ "$(snapshot)" != "$before" ]
-        # the JSON rows of the dry run are the real run's too (run again: only loads now)
-        [ "$(echo "$dry_json" | jq -r '.[] | "\(.action) \(.namespace) \(.id)"' | sort)" = \
-          "$(echo "$dry" | awk '{print $1, $2, $3}' | sort)" ]
+        # the JSON rows of the dry run: the same expected rows, field by field
+        got=$(echo "$dry_json" | jq -r '.[] | "\(.action)|\(.namespace)|\(.id)|\(.detail)"' | sort)
+        [ "$got" = "$(printf '%s\n' "${want[@]}" | sort)" ]
         wait_gone "$dinit"
         wait_gone "$ninit"
 }
@@ -331,7 +333,12 @@ no_mounts_under_state() {
         init=$(task_field bad .pid)
         echo '{corrupt' > "$R/containers/$NS/bad.json"
         mkdir -p "$S/tasks/$NS/e" "$R/tasks/$NS/o"
-        bad_before=$(find "$S/tasks/$NS/bad" "$R/tasks/$NS/bad" -printf '%p %y %m %T@ %l\n' | sort)
+        # (not the mtimes of the shim's and runc's logs: they write them when they like)
+        bad_tree() {
+                find "$S/tasks/$NS/bad" "$R/tasks/$NS/bad" -printf '%p %y %m %T@ %l\n' |
+                        awk '$1 ~ /\/log(\.json)?$/ { $4 = "-" } { print }' | sort
+        }
+        bad_before=$(bad_tree)
         msg="container record: containers/$NS/bad.json: corrupt record: invalid JSON at byte 2"
         run --separate-stderr tc load --dry-run
         [ "$status" -eq 1 ]
@@ -343,7 +350,7 @@ no_mounts_under_state() {
                 "remove|$NS|o|work dir without a task"
         [ "$stderr" = "taskctl: error $NS/bad: $msg
 taskctl: load: 1 item failed" ]
-        [ "$(find "$S/tasks/$NS/bad" "$R/tasks/$NS/bad" -printf '%p %y %m %T@ %l\n' | sort)" = "$bad_before" ]
+        [ "$(bad_tree)" = "$bad_before" ]
         [ "$(cat "$R/containers/$NS/bad.json")" = '{corrupt' ]
         got=$(task_field bad .status)
         [ "$got" = running ]
@@ -428,4 +435,38 @@ taskctl: load: 1 item failed" ]
         [ "$status" -eq 2 ]
         [ -z "$output" ]
         [ -d "$S/tasks/$NS/e" ]
+}
+
+@test "load: a dead shim whose shim binary is missing: an error row naming it, exit 6, nothing removed until the binary is back" {
+        start_task web
+        shim=$(task_field web .shim_pid)
+        init=$(task_field web .pid)
+        b=$S/tasks/$NS/web
+        [ "$(cat "$b/shim-binary-path")" = /usr/bin/containerd-shim-runc-v2 ]
+        # the binary this task was started with is gone (uninstalled since)
+        gone=$BATS_TEST_TMPDIR/uninstalled/containerd-shim-runc-v2
+        printf '%s' "$gone" > "$b/shim-binary-path"
+        kill -KILL "$shim"
+        wait_gone "$shim"
+        msg="shim binary $gone: No such file or directory"
+        run --separate-stderr tc load --dry-run
+        [ "$status" -eq 6 ]
+        check_rows "error|$NS|web|$msg"
+        run --separate-stderr tc load
+        [ "$status" -eq 6 ]
+        check_rows "error|$NS|web|$msg"
+        [ "${stderr_lines[0]}" = "taskctl: error $NS/web: $msg" ]
+        [ "${#stderr_lines[@]}" -eq 2 ]
+        # only the binary's delete action ends what the dead shim left running
+        [ -d "$b" ]
+        [ -d "$R/tasks/$NS/web" ]
+        proc_alive "$init"
+        # the binary back: the next load cleans up
+        printf '%s' /usr/bin/containerd-shim-runc-v2 > "$b/shim-binary-path"
+        run --separate-stderr tc load
+        [ "$status" -eq 0 ]
+        check_rows "cleanup|$NS|web|shim dead"
+        wait_gone "$init"
+        runc_state_gone web
+        tree_is "$S/tasks/$NS"
 }

@@ -13,11 +13,14 @@ load helpers
 # hierarchy mounted at /sys/fs/cgroup/unified still lists controllers in its
 # cgroup.controllers (on this kind of machine: hugetlb, which systemd-less
 # hosts leave without a v1 mount). A controller bound to a v1 hierarchy leaves
-# cgroup2, so setup_file gives every such controller a v1 mount of its own,
-# /sys/fs/cgroup/<c>, and writes down exactly what it mounted (and which dirs
-# it made) so that teardown_file undoes those and nothing else. A mount that
-# fails is reported, not fatal here: the crun test then FAILS with crun's own
-# error (it is never skipped), and the runc tests are unaffected.
+# cgroup2, so the crun test alone (mount_v1_controllers) gives every such
+# controller a v1 mount of its own, /sys/fs/cgroup/<c>, for as long as it
+# runs, and writes down exactly what it mounted (and which dirs it made) so
+# that its teardown undoes those and nothing else (a controller that another
+# run already bound is left to it). Binding a controller to a v1 hierarchy is
+# host-wide whatever the mount namespace, so it cannot be contained, only kept
+# short. A mount that fails is reported, not fatal here: the crun test then
+# FAILS with crun's own error (it is never skipped).
 CGROUP_UNIFIED=/sys/fs/cgroup/unified
 
 # Is controller $1 bound to a mounted cgroup v1 hierarchy?
@@ -30,9 +33,9 @@ cgroup_v1_mounted() {
         } END { exit !found }' /proc/self/mountinfo
 }
 
-setup_file() {
+mount_v1_controllers() {
         local c dir made
-        : > "$BATS_FILE_TMPDIR/cgroup-mounts"
+        : > "$BATS_TEST_TMPDIR/cgroup-mounts"
         [ -r "$CGROUP_UNIFIED/cgroup.controllers" ] || return 0
         for c in $(cat "$CGROUP_UNIFIED/cgroup.controllers"); do
                 cgroup_v1_mounted "$c" && continue
@@ -42,21 +45,22 @@ setup_file() {
                         mkdir "$dir" && made=yes
                 fi
                 if mount -t cgroup -o "$c" cgroup "$dir"; then
-                        echo "$dir $made" >> "$BATS_FILE_TMPDIR/cgroup-mounts"
+                        echo "$dir $made" >> "$BATS_TEST_TMPDIR/cgroup-mounts"
                 else
-                        echo "# setup_file: mounting the $c cgroup v1 hierarchy failed; crun will fail" >&3
+                        echo "mounting the $c cgroup v1 hierarchy failed; crun will fail"
                         [ "$made" = no ] || rmdir "$dir"
                 fi
         done
 }
 
-teardown_file() {
+unmount_v1_controllers() {
         local dir made
-        [ -f "$BATS_FILE_TMPDIR/cgroup-mounts" ] || return 0
+        [ -f "$BATS_TEST_TMPDIR/cgroup-mounts" ] || return 0
         while read -r dir made; do
-                umount "$dir" || echo "# teardown_file: umount $dir failed" >&3
+                umount "$dir" || echo "umount $dir failed"
                 [ "$made" = no ] || rmdir "$dir" || true
-        done < "$BATS_FILE_TMPDIR/cgroup-mounts"
+        done < "$BATS_TEST_TMPDIR/cgroup-mounts"
+        rm -f "$BATS_TEST_TMPDIR/cgroup-mounts"
 }
 
 setup() {
@@ -78,6 +82,7 @@ teardown() {
         # make reap_tasks' delete --force time out and leak the task's shim
         kill_tracked
         reap_tasks
+        unmount_v1_controllers
         # nothing may reach runc's shared default root
         [ ! -e "/run/containerd/runc/$NS" ] || { echo "runc state under /run/containerd/runc/$NS"; return 1; }
         teardown_checks
@@ -481,10 +486,19 @@ snapshot() {
         spec web
         run --separate-stderr tc create bad..id --spec "$TMP/web.json" --rootfs "$ROOTFS"
         refused 2 'taskctl: task id "bad..id" must match ^[A-Za-z0-9]+(?:[._-](?:[A-Za-z0-9]+))*$'
+        # 76 characters is the longest ID (containerd's identifiers.Validate);
+        # 77 is refused before anything is made, the ID cut to 20 in the message
         long=$(printf 'a%.0s' $(seq 77))
         run --separate-stderr tc create "$long" --spec "$TMP/web.json"
-        [ "$status" -eq 2 ]
-        [ -z "$output" ]
+        refused 2 'taskctl: task id "aaaaaaaaaaaaaaaaaaaa..." greater than maximum length (76 characters)'
+        for cmd in start get kill wait delete; do
+                run --separate-stderr tc "$cmd" "$long"
+                refused 2 'taskctl: task id "aaaaaaaaaaaaaaaaaaaa..." greater than maximum length (76 characters)'
+        done
+        run --separate-stderr tc containers create "$long" --spec "$TMP/web.json"
+        refused 2 'taskctl: container id "aaaaaaaaaaaaaaaaaaaa..." greater than maximum length (76 characters)'
+        run --separate-stderr tc get "${long:1}"
+        refused 3 "taskctl: task \"${long:1}\" in namespace \"$NS\": not found"
         run --separate-stderr tc create web --spec "$TMP/web.json" --rootfs "$ROOTFS" --terminal
         refused 2 'taskctl: create: --terminal is not supported: taskctl has no console socket to receive the pty (use --stdout/--stderr files)'
         run --separate-stderr tc create web --runtime io.containerd.runc.v2 --rootfs "$ROOTFS"
@@ -665,7 +679,43 @@ snapshot() {
         [ "$(jq -r 'select(.topic == "/tasks/delete") | .exit_status' "$TMP/events")" = null ]
 }
 
+@test "a hung shim (stopped, not dead): list says unknown, get exits 7, the task is untouched; ended by its PID" {
+        spec web
+        run_task web
+        shim=$(cat "$S/tasks/$NS/web/shim.pid")
+        track_pid "$shim"
+        kill -STOP "$shim"
+        stopped() { [ "$(proc_state "$shim")" = T ]; }
+        until_true stopped
+        run --separate-stderr tc --timeout 1 list
+        [ "$status" -eq 0 ]
+        [ "${#lines[@]}" -eq 2 ]
+        [[ "${lines[1]}" =~ ^$NS\ +web\ +-\ +unknown\ +io\.containerd\.runc\.v2$ ]]
+        run --separate-stderr tc --timeout 1 -o json list
+        [ "$status" -eq 0 ]
+        [ "$(jq -r '.[0].status' <<<"$output")" = unknown ]
+        [ "$(jq -r '.[0].error' <<<"$output")" != null ]
+        run --separate-stderr tc --timeout 1 get web
+        [ "$status" -eq 7 ]
+        [ -z "$output" ]
+        [[ "$stderr" == "taskctl: task \"web\" in namespace \"$NS\": "* ]]
+        # nothing was done to it: still stopped, its container still there
+        [ "$(proc_state "$shim")" = T ]
+        [ "$(proc_state "$PID")" = S ]
+        [ -d "$S/tasks/$NS/web" ]
+        # ended by its PID: then it is a dead shim like any other
+        kill -KILL "$shim"
+        until_true proc_gone "$shim"
+        run --separate-stderr tc list
+        [ "$status" -eq 0 ]
+        [[ "${lines[1]}" =~ ^$NS\ +web\ +-\ +unknown\ +io\.containerd\.runc\.v2$ ]]
+        run --separate-stderr tc delete web
+        [ "$status" -eq 0 ]
+        [ "$output" = unknown ]
+}
+
 @test "the same lifecycle through crun (--runtime-options {\"binary_name\": \"crun\"})" {
+        mount_v1_controllers
         echo '{"binary_name": "crun"}' > "$TMP/crun.json"
         spec web sh -c 'trap "exit 42" TERM; echo started; sleep 300 & wait'
         run --separate-stderr tc create web --spec "$TMP/web.json" --rootfs "$ROOTFS" \
@@ -673,7 +723,7 @@ snapshot() {
         if [ "$status" -ne 0 ]; then
                 echo "create through crun failed: $stderr"
                 echo "cgroup2 controllers: $(cat "$CGROUP_UNIFIED/cgroup.controllers" 2>&1)"
-                echo "mounted by setup_file: $(cat "$BATS_FILE_TMPDIR/cgroup-mounts")"
+                echo "mounted for this test: $(cat "$BATS_TEST_TMPDIR/cgroup-mounts")"
                 return 1
         fi
         PID=$(tc -o json get web | jq -r .pid)
