@@ -38,9 +38,12 @@ setup_common() {
 
 # A namespace unique to this test and this run (never `default`, never one
 # that another run of the suite uses at the same time): PREFIX, the test's
-# number, and the tail of bats' run dir.
+# number, and the random part of bats' run dir (mktemp's XXXXXX of
+# bats-run-XXXXXX, unique among the runs going on). Short enough for the
+# NAMESPACE column of the tables (14).
 unique_ns() {
-        echo "$1$BATS_TEST_NUMBER-$(printf '%s' "${BATS_RUN_TMPDIR##*/}" | tr -cd 'A-Za-z0-9' | tail -c 12)"
+        local run=${BATS_RUN_TMPDIR%/}
+        echo "$1$BATS_TEST_NUMBER-${run##*-}"
 }
 
 # The end of every teardown: fails the test when a taskctl run by tc exited

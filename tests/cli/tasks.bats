@@ -491,10 +491,16 @@ snapshot() {
         long=$(printf 'a%.0s' $(seq 77))
         run --separate-stderr tc create "$long" --spec "$TMP/web.json"
         refused 2 'taskctl: task id "aaaaaaaaaaaaaaaaaaaa..." greater than maximum length (76 characters)'
-        for cmd in start get kill wait delete; do
+        # (start, get, kill and wait put the task's context first, create and
+        # delete do not: both lines as they are)
+        for cmd in start get kill wait; do
                 run --separate-stderr tc "$cmd" "$long"
-                refused 2 'taskctl: task id "aaaaaaaaaaaaaaaaaaaa..." greater than maximum length (76 characters)'
+                refused 2 "taskctl: task \"$long\" in namespace \"$NS\": task id \"aaaaaaaaaaaaaaaaaaaa...\" greater than maximum length (76 characters)"
+                [ ! -e "$R/tasks/$NS/$long" ]
         done
+        run --separate-stderr tc delete "$long"
+        refused 2 'taskctl: task id "aaaaaaaaaaaaaaaaaaaa..." greater than maximum length (76 characters)'
+        [ ! -e "$R/tasks/$NS/$long" ]
         run --separate-stderr tc containers create "$long" --spec "$TMP/web.json"
         refused 2 'taskctl: container id "aaaaaaaaaaaaaaaaaaaa..." greater than maximum length (76 characters)'
         run --separate-stderr tc get "${long:1}"
