@@ -27,7 +27,7 @@
 #include "tests/stress/stress.h"
 
 #define NS "crash"
-#define ITERATIONS 300  /* at least this many kills */
+#define ITERATIONS 100  /* at least this many kills */
 #define MIN_IN_WRITE 30  /* at least this many of them inside a write */
 #define MAX_RUNS 3000
 #define MAX_SECONDS 60.0
