@@ -121,15 +121,21 @@ no_mounts_under_state() {
         [ "$status" -eq 0 ]
 }
 
-@test "load: a dead shim built by hand (address answers nothing, no binary): cleanup, event, bundle removed" {
+@test "load: a dead shim built by hand (address answers nothing, no binary): cleanup, event, rootfs unmounted by load itself, bundle removed" {
         tc containers create d --spec "$(task_spec)"
         mkdir -p "$S/tasks/$NS/d/rootfs" "$R/tasks/$NS/d"
         echo '{}' > "$S/tasks/$NS/d/config.json"
         echo "unix://$BATS_TEST_TMPDIR/no-such.sock" > "$S/tasks/$NS/d/address"
         echo 4242 > "$S/tasks/$NS/d/init.pid"
+        # the --rootfs bind mount, which no shim (and no shim binary: none is
+        # recorded) will unmount: taskctl's own unmount is all there is
+        mount --bind "$BB" "$S/tasks/$NS/d/rootfs"
         run --separate-stderr tc load
         [ "$status" -eq 0 ]
+        [ -z "$stderr" ]
         check_rows "cleanup|$NS|d|shim dead"
+        no_mounts_under_state
+        [ -x "$BB/bin/busybox" ]
         tree_is "$S/tasks/$NS"
         tree_is "$R/tasks/$NS"
         run -0 --separate-stderr tc events -o json
