@@ -22,7 +22,9 @@ setup() {
         export FAKESHIM_SOCKDIR=/run/containerd/s
         export FAKESHIM_SOCKLOG=$BATS_TEST_TMPDIR/fakeshim.socks
         export FAKESHIM_PIDFILE=$BATS_TEST_TMPDIR/fakeshim.pids
-        export FAKESHIM_MAX_LIFETIME=60
+        # the fake ends itself only long after fakeshim_gone stops waiting (60 s):
+        # a shim that taskctl failed to end must be seen alive, not expire first
+        export FAKESHIM_MAX_LIFETIME=600
         unset FAKESHIM_FAULT
         make_spec > "$SPEC"
 }
