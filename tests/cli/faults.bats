@@ -85,8 +85,8 @@ empty_or_missing() {
 # it answers Shutdown (a sanitizer build's, much later), so this waits for
 # that to happen; the 60 s bound only stops a hang, it is not a time limit.
 fakeshim_gone() {
-        local i left
-        for i in $(seq 1200); do
+        local left end=$((SECONDS + 60))
+        while [ "$SECONDS" -lt "$end" ]; do
                 left=$(fakeshim_alive)
                 [ -z "$left" ] && return 0
                 sleep 0.05
