@@ -30,7 +30,8 @@ static const struct cli_cmd load_cmd = {
                 "status is recorded); a live one is loaded. Half-deleted .ID bundles are\n"
                 "finished. Then the work dirs with no task are removed. Tasks locked by a\n"
                 "concurrent command are skipped. One row per action: ACTION (load, remove,\n"
-                "cleanup, skip, left, error) NAMESPACE ID DETAIL. Exit 1 if any item failed.",
+                "cleanup, skip, left, error) NAMESPACE ID DETAIL. Exit 1 if any item failed,\n"
+                "6 if a dead shim's binary is missing (its bundle is kept).",
         .options = "  -A, --all-namespaces    every namespace\n"
                    "      --dry-run           print the rows a real run would print, change nothing\n",
         .shortopts = "A",

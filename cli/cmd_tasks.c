@@ -10,6 +10,7 @@
 #include "cli/signals.h"
 #include "cli/tasks.h"
 #include "core/base/cleanup.h"
+#include "core/base/ident.h"
 #include "core/base/json.h"
 #include "core/mounts.h"
 #include "core/taskmgr.h"
@@ -36,6 +37,13 @@ int tasks_mgr(struct cli_ctx *ctx, struct taskmgr *m, struct tc_err **err)
         m->timeout = ctx->timeout;
         m->wait_unbounded = !ctx->flag_timeout && !(ctx->cfg.timeout > 0);
         return 0;
+}
+
+/* tasks_mgr for a command on task ID: an invalid ID is refused before ROOT or
+ * STATE is made (exit 2, nothing written) */
+static int task_mgr(struct cli_ctx *ctx, const char *id, struct taskmgr *m, struct tc_err **err)
+{
+        return ident_check(id, "task id", err) < 0 ? -1 : tasks_mgr(ctx, m, err);
 }
 
 cJSON *tasks_info_json(const struct task_info *t)
@@ -87,7 +95,7 @@ int cmd_task_start(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **e
 
         if ((r = cli_parse(ctx, &start_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (tasks_mgr(ctx, &m, err) < 0 || taskmgr_start(&m, args[0], &pid, err) < 0)
+        if (task_mgr(ctx, args[0], &m, err) < 0 || taskmgr_start(&m, args[0], &pid, err) < 0)
                 return -1;
         if (ctx->output == OUT_JSON && !ctx->quiet) {
                 _cleanup_json_ cJSON *o = cJSON_CreateObject();
@@ -163,7 +171,7 @@ int cmd_task_get(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err
 
         if ((r = cli_parse(ctx, &get_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (tasks_mgr(ctx, &m, err) < 0 || taskmgr_get(&m, args[0], &t, err) < 0)
+        if (task_mgr(ctx, args[0], &m, err) < 0 || taskmgr_get(&m, args[0], &t, err) < 0)
                 return -1;
         r = tasks_print_info(ctx, &t, err);
         task_info_release(&t);
@@ -218,7 +226,7 @@ int cmd_task_kill(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **er
 
         if ((r = cli_parse(ctx, &kill_cmd, argc, argv, kill_opt, &k, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (tasks_mgr(ctx, &m, err) < 0)
+        if (task_mgr(ctx, args[0], &m, err) < 0)
                 return -1;
         return taskmgr_kill(&m, args[0], k.signal, k.all, err);
 }
@@ -267,7 +275,7 @@ int cmd_task_wait(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **er
 
         if ((r = cli_parse(ctx, &wait_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (tasks_mgr(ctx, &m, err) < 0 || taskmgr_wait(&m, args[0], &ex, err) < 0)
+        if (task_mgr(ctx, args[0], &m, err) < 0 || taskmgr_wait(&m, args[0], &ex, err) < 0)
                 return -1;
         return print_exit(ctx, args[0], &ex, err);
 }
@@ -312,7 +320,7 @@ int cmd_task_delete(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **
         if ((r = cli_parse(ctx, &delete_cmd, argc, argv, force_opt, &force, &args, &nargs,
                            err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (tasks_mgr(ctx, &m, err) < 0 || taskmgr_delete(&m, args[0], force, &ex, err) < 0)
+        if (task_mgr(ctx, args[0], &m, err) < 0 || taskmgr_delete(&m, args[0], force, &ex, err) < 0)
                 return -1;
         return print_exit(ctx, args[0], &ex, err);
 }

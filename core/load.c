@@ -54,6 +54,7 @@ struct loader {
         const struct taskmgr *m;
         const struct load_opts *o;
         struct scan_sink out;
+        bool unavailable; /* a failed row was a missing shim binary: exit 6 */
         struct mounts mounts; /* every mount point, read once */
         char **kept; /* IDs whose work dir stays (loaded, busy, failed) */
         size_t n_kept;
@@ -214,6 +215,18 @@ static bool stop_orphan_task(struct shimconn *sc, double timeout)
         return true;
 }
 
+/* The shim binary B records (shim-binary-path) is gone: its delete action,
+ * which ends what a dead shim left running, cannot run. */
+static bool shim_binary_missing(const struct bundle *b, struct tc_err **err)
+{
+        _cleanup_free_ char *binary = NULL;
+
+        if (shim_read_binary_path(b->fd, &binary, NULL) < 0 || access(binary, X_OK) == 0)
+                return false;
+        (void) tc_fail_sys(err, TC_UNAVAILABLE, errno, "shim binary %s", binary);
+        return true;
+}
+
 /* Carries out DECISION on bundle B (not in a dry run). */
 static int act(struct loader *l, struct bundle *b, struct shimconn *sc, enum load_action a,
                struct tc_err **err)
@@ -346,6 +359,9 @@ static void visit_bundle(struct loader *l, const char *ns, const char *id)
                 probe_shim(l, &o);
         if (r == 1)
                 a = load_decide(&o.seen);
+        if (a == LOAD_CLEANUP_DEAD && shim_binary_missing(o.b, &e))
+                a = LOAD_FAIL_RECORD;
+        l->unavailable |= a == LOAD_FAIL_RECORD && e && tc_err_is(e, TC_UNAVAILABLE);
         word = describe(l, ns, id, a, &o, detail, sizeof detail);
         if (a == LOAD_FAIL_RECORD || a == LOAD_LEAVE_MOUNT) {
                 emit(l, word, ns, id, a == LOAD_LEAVE_MOUNT ? detail : e ? e->msg : "failed", true);
@@ -517,5 +533,8 @@ int load_run(const struct taskmgr *m, const struct load_opts *o, scan_row_fn fn,
         forget_kept(&l);
         mounts_release(&l.mounts);
         *ret_failed = l.out.failed;
+        if (r == 0 && l.unavailable)
+                r = tc_fail(err, TC_UNAVAILABLE, "%u item%s failed", l.out.failed,
+                            l.out.failed == 1 ? "" : "s");
         return r;
 }

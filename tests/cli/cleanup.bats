@@ -7,14 +7,21 @@ setup() {
         setup_common
         R=$BATS_TEST_TMPDIR/root
         S=$BATS_TEST_TMPDIR/state
-        mkdir -p "$R/tasks/default" "$S/tasks/default"
+        NS=$(unique_ns cl)
+        NS2=$NS-b
+        export TASKCTL_NAMESPACE=$NS
+        mkdir -p "$R/tasks/$NS" "$S/tasks/$NS"
 }
 
 teardown() {
         kill_tracked
         # a test that failed half-way may leave its bind mount behind
-        if mountpoint -q "$R/tasks/default/m/mnt" 2>/dev/null; then umount "$R/tasks/default/m/mnt"; fi
+        if mountpoint -q "$R/tasks/$NS/m/mnt" 2>/dev/null; then umount "$R/tasks/$NS/m/mnt"; fi
+        teardown_checks
 }
+
+# One table row as cleanup prints it.
+row() { printf '%-10s %-14s %-26s %s\n' "$1" "$2" "$3" "$4"; }
 
 # snapshot of the tree: paths, types, modes, mtimes, link targets
 snapshot() {
@@ -22,19 +29,19 @@ snapshot() {
 }
 
 @test "cleanup removes work dirs without a bundle and keeps the others" {
-        mkdir -p "$R/tasks/default/orphan/sub" "$R/tasks/default/live" "$S/tasks/default/live"
-        echo data > "$R/tasks/default/orphan/sub/file"
+        mkdir -p "$R/tasks/$NS/orphan/sub" "$R/tasks/$NS/live" "$S/tasks/$NS/live"
+        echo data > "$R/tasks/$NS/orphan/sub/file"
         run --separate-stderr tc cleanup
         [ "$status" -eq 0 ]
         [ "${lines[0]}" = "ACTION     NAMESPACE      ID                         DETAIL" ]
-        [[ "$output" == *"remove     default        orphan                     no bundle"* ]]
-        [[ "$output" == *"keep       default        live                       task has a bundle"* ]]
-        [ ! -e "$R/tasks/default/orphan" ]
-        [ -d "$R/tasks/default/live" ]
+        [[ "$output" == *"$(row remove "$NS" orphan "no bundle")"* ]]
+        [[ "$output" == *"$(row keep "$NS" live "task has a bundle")"* ]]
+        [ ! -e "$R/tasks/$NS/orphan" ]
+        [ -d "$R/tasks/$NS/live" ]
 }
 
 @test "cleanup -q prints only the removed IDs; -o json gives the rows as objects" {
-        mkdir -p "$R/tasks/default/a" "$R/tasks/default/b" "$S/tasks/default/b"
+        mkdir -p "$R/tasks/$NS/a" "$R/tasks/$NS/b" "$S/tasks/$NS/b"
         run --separate-stderr tc cleanup --dry-run -o json
         [ "$status" -eq 0 ]
         [ "$(echo "$output" | jq -r '.[] | select(.id=="a") | .action')" = remove ]
@@ -45,9 +52,9 @@ snapshot() {
 }
 
 @test "cleanup --dry-run leaves the tree byte-for-byte unchanged and prints the real run's rows" {
-        mkdir -p "$R/tasks/default/o1/x" "$R/tasks/default/o2" "$R/tasks/default/keep" \
-                "$S/tasks/default/keep" "$R/tasks/other/o3" "$R/tasks/default/.hidden"
-        echo 1 > "$R/tasks/default/o1/x/f"
+        mkdir -p "$R/tasks/$NS/o1/x" "$R/tasks/$NS/o2" "$R/tasks/$NS/keep" \
+                "$S/tasks/$NS/keep" "$R/tasks/$NS2/o3" "$R/tasks/$NS/.hidden"
+        echo 1 > "$R/tasks/$NS/o1/x/f"
         before=$(snapshot)
         run --separate-stderr tc cleanup -A --dry-run
         [ "$status" -eq 0 ]
@@ -57,97 +64,102 @@ snapshot() {
         [ "$status" -eq 0 ]
         real=$(echo "$output" | sort)
         [ "$dry" = "$real" ]
-        [ ! -e "$R/tasks/other/o3" ]
+        # and both are the rows this tree calls for (not only each other)
+        want=$( (row ACTION NAMESPACE ID DETAIL
+                 row remove "$NS" o1 "no bundle"; row remove "$NS" o2 "no bundle"
+                 row keep "$NS" keep "task has a bundle"; row remove "$NS2" o3 "no bundle") | sort)
+        [ "$real" = "$want" ]
+        [ ! -e "$R/tasks/$NS2/o3" ]
 }
 
 @test "cleanup without -A stays in its namespace" {
-        mkdir -p "$R/tasks/default/a" "$R/tasks/other/b"
-        run --separate-stderr tc -n other cleanup
+        mkdir -p "$R/tasks/$NS/a" "$R/tasks/$NS2/b"
+        run --separate-stderr tc -n "$NS2" cleanup
         [ "$status" -eq 0 ]
-        [ -d "$R/tasks/default/a" ]
-        [ ! -e "$R/tasks/other/b" ]
+        [ -d "$R/tasks/$NS/a" ]
+        [ ! -e "$R/tasks/$NS2/b" ]
 }
 
 @test "cleanup keeps hidden entries and skips names that are not task ids" {
-        mkdir -p "$R/tasks/default/.ID" "$R/tasks/default/bad..name" "$R/tasks/.hiddenns/x"
+        mkdir -p "$R/tasks/$NS/.ID" "$R/tasks/$NS/bad..name" "$R/tasks/.hiddenns/x"
         run --separate-stderr tc cleanup -A
         [ "$status" -eq 0 ]
-        [ -d "$R/tasks/default/.ID" ]
-        [ -d "$R/tasks/default/bad..name" ]
+        [ -d "$R/tasks/$NS/.ID" ]
+        [ -d "$R/tasks/$NS/bad..name" ]
         [ -d "$R/tasks/.hiddenns/x" ]
-        [[ "$output" == *"skip       default        bad..name                  not a valid task id"* ]]
+        [[ "$output" == *"$(row skip "$NS" bad..name "not a valid task id")"* ]]
 }
 
 @test "cleanup --older-than removes only work dirs not modified for that long" {
-        mkdir -p "$R/tasks/default/old" "$R/tasks/default/new"
-        touch -d '3 hours ago' "$R/tasks/default/old"
+        mkdir -p "$R/tasks/$NS/old" "$R/tasks/$NS/new"
+        touch -d '3 hours ago' "$R/tasks/$NS/old"
         run --separate-stderr tc cleanup --older-than 1h
         [ "$status" -eq 0 ]
-        [ ! -e "$R/tasks/default/old" ]
-        [ -d "$R/tasks/default/new" ]
-        [[ "$output" == *"keep       default        new                        modified recently"* ]]
+        [ ! -e "$R/tasks/$NS/old" ]
+        [ -d "$R/tasks/$NS/new" ]
+        [[ "$output" == *"$(row keep "$NS" new "modified recently")"* ]]
 }
 
 @test "cleanup --older-than rejects a malformed duration (exit 2, nothing touched)" {
-        mkdir -p "$R/tasks/default/old"
+        mkdir -p "$R/tasks/$NS/old"
         run --separate-stderr tc cleanup --older-than 3days
         [ "$status" -eq 2 ]
         [ -z "$output" ]
         [ "$stderr" = 'taskctl: cleanup: --older-than "3days": expected a duration such as 1h or 30m' ]
-        [ -d "$R/tasks/default/old" ]
+        [ -d "$R/tasks/$NS/old" ]
 }
 
 @test "trap: a work dir that is a symlink to a directory: the link goes, the canary stays" {
         mkdir -p "$BATS_TEST_TMPDIR/outside"
         echo canary > "$BATS_TEST_TMPDIR/outside/canary"
-        ln -s "$BATS_TEST_TMPDIR/outside" "$R/tasks/default/evil"
+        ln -s "$BATS_TEST_TMPDIR/outside" "$R/tasks/$NS/evil"
         run --separate-stderr tc cleanup
         [ "$status" -eq 0 ]
-        [[ "$output" == *"remove     default        evil                       not a directory"* ]]
-        [ ! -L "$R/tasks/default/evil" ]
+        [[ "$output" == *"$(row remove "$NS" evil "not a directory")"* ]]
+        [ ! -L "$R/tasks/$NS/evil" ]
         [ "$(cat "$BATS_TEST_TMPDIR/outside/canary")" = canary ]
 }
 
 @test "trap: a symlink inside a work dir pointing outside: removed, never followed" {
-        mkdir -p "$BATS_TEST_TMPDIR/outside/deep" "$R/tasks/default/w/sub"
+        mkdir -p "$BATS_TEST_TMPDIR/outside/deep" "$R/tasks/$NS/w/sub"
         echo canary > "$BATS_TEST_TMPDIR/outside/deep/canary"
-        ln -s "$BATS_TEST_TMPDIR/outside" "$R/tasks/default/w/sub/link"
-        ln -s "$BATS_TEST_TMPDIR/outside/deep/canary" "$R/tasks/default/w/filelink"
+        ln -s "$BATS_TEST_TMPDIR/outside" "$R/tasks/$NS/w/sub/link"
+        ln -s "$BATS_TEST_TMPDIR/outside/deep/canary" "$R/tasks/$NS/w/filelink"
         run --separate-stderr tc cleanup
         [ "$status" -eq 0 ]
-        [ ! -e "$R/tasks/default/w" ]
+        [ ! -e "$R/tasks/$NS/w" ]
         [ "$(cat "$BATS_TEST_TMPDIR/outside/deep/canary")" = canary ]
 }
 
 @test "trap: a bind mount inside a work dir stays mounted, is reported, exit 1" {
-        mkdir -p "$BATS_TEST_TMPDIR/outside" "$R/tasks/default/m/mnt"
+        mkdir -p "$BATS_TEST_TMPDIR/outside" "$R/tasks/$NS/m/mnt"
         echo canary > "$BATS_TEST_TMPDIR/outside/canary"
-        mount --bind "$BATS_TEST_TMPDIR/outside" "$R/tasks/default/m/mnt"
+        mount --bind "$BATS_TEST_TMPDIR/outside" "$R/tasks/$NS/m/mnt"
         run --separate-stderr tc cleanup --dry-run
         [ "$status" -eq 1 ]
         dry=$output
         run --separate-stderr tc cleanup
         [ "$status" -eq 1 ]
         [ "$output" = "$dry" ]
-        [[ "$output" == *"left       default        m                          mount point inside, left in place: $R/tasks/default/m/mnt"* ]]
+        [[ "$output" == *"$(row left "$NS" m "mount point inside, left in place: $R/tasks/$NS/m/mnt")"* ]]
         [[ "$stderr" == *"taskctl: cleanup: 1 work dir could not be removed"* ]]
-        mountpoint -q "$R/tasks/default/m/mnt"
-        [ "$(cat "$R/tasks/default/m/mnt/canary")" = canary ]
+        mountpoint -q "$R/tasks/$NS/m/mnt"
+        [ "$(cat "$R/tasks/$NS/m/mnt/canary")" = canary ]
         [ "$(cat "$BATS_TEST_TMPDIR/outside/canary")" = canary ]
-        umount "$R/tasks/default/m/mnt"
+        umount "$R/tasks/$NS/m/mnt"
         run --separate-stderr tc cleanup
         [ "$status" -eq 0 ]
-        [ ! -e "$R/tasks/default/m" ]
+        [ ! -e "$R/tasks/$NS/m" ]
         [ "$(cat "$BATS_TEST_TMPDIR/outside/canary")" = canary ]
 }
 
 @test "cleanup skips a work dir whose task lock is held, naming the holder" {
-        mkdir -p "$R/tasks/default/busy"
-        hold_lock "$R/tasks/default/busy"
+        mkdir -p "$R/tasks/$NS/busy"
+        hold_lock "$R/tasks/$NS/busy"
         run --separate-stderr tc cleanup
         [ "$status" -eq 0 ]
-        [[ "$output" == *"skip       default        busy                       locked by pid $HOLDER"* ]]
-        [ -d "$R/tasks/default/busy" ]
+        [[ "$output" == *"$(row skip "$NS" busy "locked by pid $HOLDER")"* ]]
+        [ -d "$R/tasks/$NS/busy" ]
 }
 
 @test "cleanup with no root or no state directory at all" {
@@ -155,9 +167,9 @@ snapshot() {
                 --config "$BATS_TEST_TMPDIR/none.json" cleanup
         [ "$status" -eq 0 ]
         [ ! -e "$BATS_TEST_TMPDIR/nope" ]
-        mkdir -p "$R/tasks/default/a"
+        mkdir -p "$R/tasks/$NS/a"
         rm -rf "$S"
         run --separate-stderr tc cleanup
         [ "$status" -eq 0 ]
-        [ ! -e "$R/tasks/default/a" ]
+        [ ! -e "$R/tasks/$NS/a" ]
 }

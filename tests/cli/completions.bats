@@ -20,6 +20,7 @@ setup() {
 
 teardown() {
         kill_tracked
+        teardown_checks
 }
 
 # Completes at the end of WORDS (the last word is the one under the cursor,
@@ -85,42 +86,42 @@ build_dir() {
         run bash_complete taskctl ""
         [ "$status" -eq 0 ]
         offers_exactly "${COMMANDS[@]}"
-        run bash_complete taskctl -n prod --root /r -o json ""
+        run -0 bash_complete taskctl -n prod --root /r -o json ""
         offers_exactly "${COMMANDS[@]}"
-        run bash_complete taskctl --root=/r ""
+        run -0 bash_complete taskctl --root=/r ""
         offers_exactly "${COMMANDS[@]}"
-        run bash_complete taskctl ev
+        run -0 bash_complete taskctl ev
         offers_exactly events
 }
 
 @test "bash: 'taskctl containers ' and 'taskctl c ' offer create, get, list, update, delete" {
-        run bash_complete taskctl containers ""
+        run -0 bash_complete taskctl containers ""
         offers_exactly "${CONTAINER_COMMANDS[@]}"
         offers create get list update delete
-        run bash_complete taskctl -q c ""
+        run -0 bash_complete taskctl -q c ""
         offers_exactly "${CONTAINER_COMMANDS[@]}"
-        run bash_complete taskctl containers up
+        run -0 bash_complete taskctl containers up
         offers_exactly update
 }
 
 @test "bash: 'taskctl kill web --signal ' offers signal names" {
-        run bash_complete taskctl kill web --signal ""
+        run -0 bash_complete taskctl kill web --signal ""
         offers "${SIGNALS[@]}"
-        run bash_complete taskctl kill web --signal SIGK
+        run -0 bash_complete taskctl kill web --signal SIGK
         offers_exactly SIGKILL
         # "--signal=SIGK" reaches the function split at "=" (COMP_WORDBREAKS).
-        run bash_complete taskctl kill web --signal = SIGK
+        run -0 bash_complete taskctl kill web --signal = SIGK
         offers_exactly SIGKILL
 }
 
 @test "bash: 'taskctl -o ' offers table and json; --log-level its levels" {
-        run bash_complete taskctl -o ""
+        run -0 bash_complete taskctl -o ""
         offers_exactly table json
-        run bash_complete taskctl list --output ""
+        run -0 bash_complete taskctl list --output ""
         offers_exactly table json
-        run bash_complete taskctl --output = j
+        run -0 bash_complete taskctl --output = j
         offers_exactly json
-        run bash_complete taskctl info --log-level ""
+        run -0 bash_complete taskctl info --log-level ""
         offers_exactly error warn info debug
 }
 
@@ -148,7 +149,7 @@ build_dir() {
         local cmd
         for cmd in "${!flags[@]}"; do
                 # shellcheck disable=SC2086 # the command words split on purpose
-                run bash_complete taskctl $cmd x -
+                run -0 bash_complete taskctl $cmd x -
                 # shellcheck disable=SC2086
                 offers_exactly ${flags[$cmd]} "${GLOBALS[@]}" || { echo "for: $cmd"; return 1; }
         done
@@ -160,49 +161,49 @@ build_dir() {
         cd "$BATS_TEST_TMPDIR/cwd"
         local opt
         for opt in --spec --from-json; do
-                run bash_complete taskctl containers create web "$opt" ""
+                run -0 bash_complete taskctl containers create web "$opt" ""
                 offers_exactly spec.json sub -
         done
         for opt in --config --runtime-options --stdin --stdout --stderr; do
-                run bash_complete taskctl create web "$opt" ""
+                run -0 bash_complete taskctl create web "$opt" ""
                 offers_exactly spec.json sub
         done
         for opt in --root --state --rootfs; do
-                run bash_complete taskctl create web "$opt" ""
+                run -0 bash_complete taskctl create web "$opt" ""
                 offers_exactly sub
         done
-        run bash_complete taskctl --root = s
+        run -0 bash_complete taskctl --root = s
         offers_exactly sub
-        run bash_complete taskctl containers update web --field l
+        run -0 bash_complete taskctl containers update web --field l
         offers_exactly labels labels.
 }
 
 @test "bash: IDs come from the taskctl on the line, with -n/--root/--state/--config passed on" {
         local stub
         stub=$(make_stub)
-        run bash_complete "$stub" -n prod --root /r containers get ""
+        run -0 bash_complete "$stub" -n prod --root /r containers get ""
         offers_exactly web db
-        run bash_complete "$stub" c rm w
+        run -0 bash_complete "$stub" c rm w
         offers_exactly web
-        run bash_complete "$stub" --namespace=x --state /s --config /c.json update ""
+        run -0 bash_complete "$stub" --namespace=x --state /s --config /c.json update ""
         offers_exactly
-        run bash_complete "$stub" --namespace=x --state /s --config /c.json c update ""
+        run -0 bash_complete "$stub" --namespace=x --state /s --config /c.json c update ""
         offers_exactly web db
-        run bash_complete "$stub" create ""
+        run -0 bash_complete "$stub" create ""
         offers_exactly web db
-        run bash_complete "$stub" -nfoo kill --signal SIGKILL t
+        run -0 bash_complete "$stub" -nfoo kill --signal SIGKILL t
         offers_exactly task1 task2
         local cmd
         for cmd in start get kill wait delete; do
-                run bash_complete "$stub" "$cmd" ""
+                run -0 bash_complete "$stub" "$cmd" ""
                 offers_exactly task1 task2
         done
         # No ID for a second positional, nor for the ID of a new record.
-        run bash_complete "$stub" kill task1 ""
+        run -0 bash_complete "$stub" kill task1 ""
         offers_exactly
-        run bash_complete "$stub" containers create ""
+        run -0 bash_complete "$stub" containers create ""
         offers_exactly
-        run cat "$BATS_TEST_TMPDIR/bin/calls"
+        run -0 cat "$BATS_TEST_TMPDIR/bin/calls"
         [ "${lines[0]}" = "-n prod --root /r --timeout 2 containers list -q" ]
         [ "${lines[1]}" = "--timeout 2 containers list -q" ]
         [ "${lines[2]}" = "--namespace=x --state /s --config /c.json --timeout 2 containers list -q" ]
@@ -226,7 +227,7 @@ build_dir() {
         [ "$status" -eq 0 ]
         [ -z "$output" ]
         [ -z "$stderr" ]
-        run --separate-stderr bash_complete "$BATS_TEST_TMPDIR/missing/taskctl" wait ""
+        run -0 --separate-stderr bash_complete "$BATS_TEST_TMPDIR/missing/taskctl" wait ""
         [ -z "$output" ]
         [ -z "$stderr" ]
 }
@@ -235,13 +236,13 @@ build_dir() {
         local root="$BATS_TEST_TMPDIR/root"
         mkdir -p "$root/containers/prod" "$root/containers/dev" "$root/containers/.tmp"
         touch "$root/containers/stray-file"
-        run bash_complete taskctl --root "$root" -n ""
+        run -0 bash_complete taskctl --root "$root" -n ""
         offers_exactly dev prod
-        run bash_complete taskctl --root = "$root" list --namespace p
+        run -0 bash_complete taskctl --root = "$root" list --namespace p
         offers_exactly prod
         TASKCTL_ROOT=$root run bash_complete taskctl -n ""
         offers_exactly dev prod
-        run --separate-stderr bash_complete taskctl --root "$BATS_TEST_TMPDIR/nowhere" -n ""
+        run -0 --separate-stderr bash_complete taskctl --root "$BATS_TEST_TMPDIR/nowhere" -n ""
         [ -z "$output" ]
         [ -z "$stderr" ]
 }
@@ -267,23 +268,23 @@ build_dir() {
         run zsh -n "$SRC/completions/_taskctl"
         [ "$status" -eq 0 ]
         zc() { timeout 20 zsh -f "$TESTS_DIR/cli/zsh-complete.zsh" "$SRC/completions" "$BATS_TEST_TMPDIR/zcompdump" "$1"; }
-        run zc "taskctl "
+        run -0 zc "taskctl "
         offers_exactly "${COMMANDS[@]}"
-        run zc "taskctl -n prod containers "
+        run -0 zc "taskctl -n prod containers "
         offers_exactly "${CONTAINER_COMMANDS[@]}"
-        run zc "taskctl kill web --signal "
+        run -0 zc "taskctl kill web --signal "
         offers "${SIGNALS[@]}"
-        run zc "taskctl -o "
+        run -0 zc "taskctl -o "
         offers_exactly table json
-        run zc "taskctl cleanup --"
+        run -0 zc "taskctl cleanup --"
         offers --dry-run --older-than --root --state --namespace
         local stub
         stub=$(make_stub)
-        run zc "$stub -n prod containers get "
+        run -0 zc "$stub -n prod containers get "
         offers_exactly web db
-        run zc "$stub wait "
+        run -0 zc "$stub wait "
         offers_exactly task1 task2
-        run cat "$BATS_TEST_TMPDIR/bin/calls"
+        run -0 cat "$BATS_TEST_TMPDIR/bin/calls"
         [ "${lines[0]}" = "-n prod --timeout 2 containers list -q" ]
         [ "${lines[1]}" = "--timeout 2 list -q" ]
 }
@@ -293,23 +294,23 @@ build_dir() {
         run fish -n "$SRC/completions/taskctl.fish"
         [ "$status" -eq 0 ]
         fc() { fish --no-config -c "source $SRC/completions/taskctl.fish; complete -C '$1'" | cut -f1; }
-        run fc "taskctl "
+        run -0 fc "taskctl "
         offers_exactly "${COMMANDS[@]}"
-        run fc "taskctl -n prod containers "
+        run -0 fc "taskctl -n prod containers "
         offers_exactly "${CONTAINER_COMMANDS[@]}"
-        run fc "taskctl kill web --signal "
+        run -0 fc "taskctl kill web --signal "
         offers "${SIGNALS[@]}"
-        run fc "taskctl -o "
+        run -0 fc "taskctl -o "
         offers_exactly table json
-        run fc "taskctl cleanup --"
+        run -0 fc "taskctl cleanup --"
         offers --dry-run --older-than --root --state --namespace
         local stub
         stub=$(make_stub)
-        run fc "$stub -n prod containers get "
+        run -0 fc "$stub -n prod containers get "
         offers_exactly web db
-        run fc "$stub wait "
+        run -0 fc "$stub wait "
         offers_exactly task1 task2
-        run cat "$BATS_TEST_TMPDIR/bin/calls"
+        run -0 cat "$BATS_TEST_TMPDIR/bin/calls"
         [ "${lines[0]}" = "-n prod --timeout 2 containers list -q" ]
         [ "${lines[1]}" = "--timeout 2 list -q" ]
 }
@@ -373,7 +374,7 @@ man_text() {
 # --- contrib ----------------------------------------------------------------------
 
 @test "contrib: the units run the documented commands and pass systemd-analyze verify" {
-        run grep -h '^ExecStart=' "$SRC/contrib/taskctl-cleanup.service" "$SRC/contrib/taskctl-load.service"
+        run -0 grep -h '^ExecStart=' "$SRC/contrib/taskctl-cleanup.service" "$SRC/contrib/taskctl-load.service"
         [ "${lines[0]}" = "ExecStart=taskctl cleanup -A --older-than 1h" ]
         [ "${lines[1]}" = "ExecStart=taskctl load -A" ]
         grep -qxF 'OnCalendar=hourly' "$SRC/contrib/taskctl-cleanup.timer"

@@ -16,6 +16,7 @@ setup() {
 teardown() {
         kill_tracked
         end_tasks
+        teardown_checks
 }
 
 # The pids of the shim daemons of task NS/ID (from /proc, read only).
@@ -155,7 +156,8 @@ wait_sweeping() {
                 [ -f "$S/tasks/$NS/$id/config.json" ]
                 [ -f "$R/tasks/$NS/$id/marker" ]
                 [ "$(readlink "$S/tasks/$NS/$id/work")" = "$(realpath "$R")/tasks/$NS/$id" ]
-                [ "$(task_field "$id" .status)" = running ]
+                got=$(task_field "$id" .status)
+                [ "$got" = running ]
         done
         # nothing else: no stray bundle, work dir, hidden leftover or namespace
         [ "$(ls -A "$S/tasks/$NS" | sort)" = "$(printf '%s\n' "${ok[@]}" | sort)" ]
@@ -209,8 +211,7 @@ wait_sweeping() {
                 [ ! -e "$S/tasks/$NS/.$id" ]
                 [ ! -e "$R/tasks/$NS/$id" ]
                 [ -z "$(shims_of "$NS" "$id")" ]
-                run runc --root "/run/containerd/runc/$NS" state "$id"
-                [ "$status" -ne 0 ]
+                runc_state_gone "$id"
                 # delete keeps the container record
                 tc containers get "$id" >/dev/null
         done
@@ -253,8 +254,10 @@ wait_sweeping() {
                 [ "$winners" -eq 1 ]
                 [ "$(shims_of "$NS" "$id" | wc -l)" -eq 1 ]
                 remember_pid "$(shims_of "$NS" "$id")"
-                remember_pid "$(task_field "$id" .pid)"
-                [ "$(task_field "$id" .status)" = created ]
+                got=$(task_field "$id" .pid)
+                remember_pid "$got"
+                got=$(task_field "$id" .status)
+                [ "$got" = created ]
                 tc containers get "$id" >/dev/null
         done
         tree_is "$R/tasks/$NS" same same2
@@ -263,8 +266,10 @@ wait_sweeping() {
         # and they work: start, then delete
         tc start same >/dev/null
         tc start same2 >/dev/null
-        [ "$(tc delete --force same)" = 137 ]
-        [ "$(tc delete --force same2)" = 137 ]
+        got=$(tc delete --force same)
+        [ "$got" = 137 ]
+        got=$(tc delete --force same2)
+        [ "$got" = 137 ]
         tree_is "$S/tasks/$NS"
         tree_is "$R/tasks/$NS"
 }
@@ -287,11 +292,13 @@ wait_sweeping() {
         [ "$(bgrc ld)" -eq 0 ]
         for id in x1 x2 x3; do
                 [ -f "$R/tasks/$NS/$id/marker" ]
-                [ "$(task_field "$id" .status)" = running ]
+                got=$(task_field "$id" .status)
+                [ "$got" = running ]
         done
         for id in y1 y2 y3; do
                 [ -f "$R/tasks/$NS2/$id/marker" ]
-                [ "$(task_field "$id" .status "$NS2")" = running ]
+                got=$(task_field "$id" .status "$NS2")
+                [ "$got" = running ]
         done
         # the orphans went
         [ "$(ls "$R/tasks/$NS" | sort | tr '\n' ' ')" = "x1 x2 x3 " ]

@@ -15,6 +15,7 @@ setup() {
 
 teardown() {
         kill_tracked
+        teardown_checks
 }
 
 mk() { # mk ID [FLAGS]...: create a record that must succeed
@@ -38,7 +39,8 @@ digest() { find "$R" -type f -printf '%p\n' -exec sha256sum {} + 2>/dev/null | s
                 --image docker.io/library/busybox:latest --snapshotter overlayfs --snapshot-key web-snap \
                 --runtime io.containerd.runc.v2 --runtime-options "$BATS_TEST_TMPDIR/opts.json"
         [ "$status" -eq 0 ]
-        [ -z "$output" ] && [ -z "$stderr" ]
+        [ -z "$output" ]
+        [ -z "$stderr" ]
         run --separate-stderr tc -o json containers get web
         [ "$status" -eq 0 ]
         [ "$(jq -c 'keys_unsorted' <<<"$output")" = '["id","labels","image","runtime","spec","snapshotter","snapshot_key","extensions","created_at","updated_at"]' ]
@@ -200,7 +202,7 @@ EOF
         [ "$status" -eq 0 ]
         [ "${lines[0]}" = "CONTAINER                  IMAGE                                      RUNTIME" ]
         [ "${lines[1]}" = "web                        img:1                                      io.containerd.runc.v2" ]
-        run --separate-stderr tc containers get web -q
+        run -0 --separate-stderr tc containers get web -q
         [ "$output" = web ]
         run --separate-stderr tc containers get db
         refused 3 'taskctl: container "db" in namespace "default": not found'
@@ -227,11 +229,11 @@ EOF
         [ "$output" = "[]" ]
         mk web --image img:1
         mk db
-        run --separate-stderr tc containers list -q
+        run -0 --separate-stderr tc containers list -q
         [ "$(sort <<<"$output" | tr '\n' ' ')" = "db web " ]
-        run --separate-stderr tc containers list -o json
+        run -0 --separate-stderr tc containers list -o json
         [ "$(jq -c '[.[].id] | sort' <<<"$output")" = '["db","web"]' ]
-        run --separate-stderr tc containers list
+        run -0 --separate-stderr tc containers list
         [ "${#lines[@]}" -eq 3 ]
 }
 
@@ -340,7 +342,9 @@ EOF
 @test "delete: removes the file; missing exits 3; a corrupt record can be deleted" {
         mk web
         run --separate-stderr tc containers delete web
-        [ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ]
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
+        [ -z "$stderr" ]
         [ ! -e "$NS_DIR/web.json" ]
         run --separate-stderr tc containers delete web
         refused 3 'taskctl: container "web" in namespace "default": not found'
@@ -368,7 +372,7 @@ EOF
 @test "aliases c, ls and rm" {
         run --separate-stderr tc c create web --spec "$SPEC"
         [ "$status" -eq 0 ]
-        run --separate-stderr tc c ls -q
+        run -0 --separate-stderr tc c ls -q
         [ "$output" = web ]
         run --separate-stderr tc c rm web
         [ "$status" -eq 0 ]
@@ -379,9 +383,9 @@ EOF
         run --separate-stderr tc c create web --spec "$SPEC" -n other
         [ "$status" -eq 0 ]
         [ -f "$R/containers/other/web.json" ]
-        run --separate-stderr tc -n other -o json c get web
+        run -0 --separate-stderr tc -n other -o json c get web
         [ "$(jq -r .id <<<"$output")" = web ]
-        run --separate-stderr tc c list -q
+        run -0 --separate-stderr tc c list -q
         [ -z "$output" ]
         TASKCTL_NAMESPACE=other run --separate-stderr tc c list -q
         [ "$output" = web ]
@@ -416,7 +420,8 @@ time.sleep(60)' "$NS_DIR/.lock" &
         [[ "$output" == "Usage: taskctl containers COMMAND"* ]]
         for sub in create get list update delete; do
                 run --separate-stderr tc containers "$sub" --help
-                [ "$status" -eq 0 ] && [[ "$output" == "Usage: taskctl containers $sub"* ]]
+                [ "$status" -eq 0 ]
+                [[ "$output" == "Usage: taskctl containers $sub"* ]]
         done
         run --separate-stderr tc containers
         refused 2 "taskctl: containers: missing command (create, get, list, update or delete; see 'taskctl containers --help')"

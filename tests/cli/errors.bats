@@ -8,6 +8,10 @@ setup() {
         setup_common
 }
 
+teardown() {
+        teardown_checks
+}
+
 refused() { # CODE LINE
         [ "$status" -eq "$1" ] || { echo "status $status, want $1; stderr: $stderr"; return 1; }
         [ -z "$output" ] || { echo "stdout: $output"; return 1; }
@@ -117,7 +121,7 @@ JSON
         [ "$status" -eq 0 ]
         echo "$output" | jq -e '.shims | index("/usr/bin/containerd-shim-runc-v2") != null'
         [ "$(echo "$output" | jq -r .version)" = "$("$TASKCTL" --version | cut -d' ' -f2)" ]
-        run --separate-stderr tc info
+        run -0 --separate-stderr tc info
         [[ "$output" == *"shims            "*"containerd-shim-runc-v2"* ]]
 }
 

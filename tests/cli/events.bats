@@ -6,27 +6,32 @@ load helpers
 setup() {
         setup_common
         ROOTFS=$(busybox_rootfs)
-        make_spec sh -c 'echo hi; exit 3' > "$BATS_TEST_TMPDIR/spec.json"
+        # namespaces of this test and run alone (records, events, runc state)
+        NS=$(unique_ns ev)
+        NS2=$NS-b
+        export TASKCTL_NAMESPACE=$NS
 }
 
 teardown() {
-        for id in t1 t2; do
-                tc delete --force "$id" >/dev/null 2>&1 || true
-                tc -n other delete --force "$id" >/dev/null 2>&1 || true
-        done
         kill_tracked
+        reap_tasks
+        teardown_checks
 }
 
-lifecycle() { # [-n NS] ID: create, start, wait, delete a task that exits 3
-        local ns=()
+# lifecycle [-n NS] ID: create, start, wait, delete a task that exits 3, in a
+# cgroup of its own (per namespace and ID: never one shared with another run)
+lifecycle() {
+        local ns=$NS st
         if [ "$1" = -n ]; then
-                ns=(-n "$2")
+                ns=$2
                 shift 2
         fi
-        tc "${ns[@]}" create "$1" --spec "$BATS_TEST_TMPDIR/spec.json" --rootfs "$ROOTFS" >/dev/null
-        tc "${ns[@]}" start "$1" >/dev/null
-        tc "${ns[@]}" wait "$1" >/dev/null
-        tc "${ns[@]}" delete "$1" >/dev/null
+        SPEC_CGROUP=/taskctl-test-$ns-$1 make_spec sh -c 'echo hi; exit 3' > "$BATS_TEST_TMPDIR/spec-$ns-$1.json"
+        tc -n "$ns" create "$1" --spec "$BATS_TEST_TMPDIR/spec-$ns-$1.json" --rootfs "$ROOTFS" >/dev/null
+        tc -n "$ns" start "$1" >/dev/null
+        st=$(tc -n "$ns" wait "$1")
+        [ "$st" = 3 ] || { echo "wait $ns/$1: $st"; return 1; }
+        tc -n "$ns" delete "$1" >/dev/null
 }
 
 @test "events: create, start, exit (the real status), delete, as table and JSON lines" {
@@ -38,7 +43,7 @@ lifecycle() { # [-n NS] ID: create, start, wait, delete a task that exits 3
         [ "$(echo "$output" | jq -r 'select(.topic=="/tasks/exit") | .exit_status')" = 3 ]
         [ "$(echo "$output" | jq -r 'select(.topic=="/tasks/create") | .exit_status')" = null ]
         [ "$(echo "$output" | jq -r '.id' | sort -u)" = t1 ]
-        [ "$(echo "$output" | jq -r '.namespace' | sort -u)" = default ]
+        [ "$(echo "$output" | jq -r '.namespace' | sort -u)" = "$NS" ]
         pid=$(echo "$output" | jq -r 'select(.topic=="/tasks/start") | .pid')
         [ "$pid" -gt 1 ]
         [ "$(echo "$output" | jq -r 'select(.topic=="/tasks/exit") | .pid')" = "$pid" ]
@@ -51,12 +56,12 @@ lifecycle() { # [-n NS] ID: create, start, wait, delete a task that exits 3
 
 @test "events: --since filters by time; -A spans namespaces; a bad --since is exit 2" {
         lifecycle t1
-        lifecycle -n other t2
-        run --separate-stderr tc events -o json
+        lifecycle -n "$NS2" t2
+        run -0 --separate-stderr tc events -o json
         [ "$(echo "$output" | jq -r .id | sort -u)" = t1 ]
-        run --separate-stderr tc events -A -o json
+        run -0 --separate-stderr tc events -A -o json
         [ "$(echo "$output" | jq -r .id | sort -u | tr '\n' ' ')" = "t1 t2 " ]
-        run --separate-stderr tc events -A --since 1h -o json
+        run -0 --separate-stderr tc events -A --since 1h -o json
         [ "${#lines[@]}" -eq 8 ]
         run --separate-stderr tc events -A --since 2099-01-01T00:00:00Z -o json
         [ "$status" -eq 0 ]
@@ -76,10 +81,12 @@ lifecycle() { # [-n NS] ID: create, start, wait, delete a task that exits 3
         follower=$!
         track_pid "$follower"
         lifecycle t1
-        for _ in $(seq 100); do
-                [ "$(wc -l < "$BATS_TEST_TMPDIR/follow.out")" -ge 4 ] && break
-                sleep 0.1
+        # until the follower printed the delete (an event, not a time)
+        for _ in $(seq 200); do
+                grep -q '"/tasks/delete"' "$BATS_TEST_TMPDIR/follow.out" && break
+                sleep 0.05
         done
+        proc_state "$follower" | grep -qx '[RSD]' || { echo "the follower ended: $(cat "$BATS_TEST_TMPDIR/follow.out")"; return 1; }
         kill "$follower"
         wait "$follower" || true
         [ "$(jq -r .topic "$BATS_TEST_TMPDIR/follow.out" | tr '\n' ' ')" = "/tasks/create /tasks/start /tasks/exit /tasks/delete " ]
@@ -87,14 +94,16 @@ lifecycle() { # [-n NS] ID: create, start, wait, delete a task that exits 3
 
 @test "the log is rotated past its size limit and both generations are read" {
         mkdir -p "$BATS_TEST_TMPDIR/root/events"
-        line='{"time":"2026-01-01T00:00:00.000000000Z","namespace":"default","topic":"/tasks/start","id":"old","pid":1,"exit_status":null,"detail":null}'
-        yes "$line" | head -c $((4 * 1024 * 1024 + 4096)) | head -n -1 > "$BATS_TEST_TMPDIR/root/events/default.jsonl"
-        old=$(wc -l < "$BATS_TEST_TMPDIR/root/events/default.jsonl")
+        line='{"time":"2026-01-01T00:00:00.000000000Z","namespace":"'$NS'","topic":"/tasks/start","id":"old","pid":1,"exit_status":null,"detail":null}'
+        log=$BATS_TEST_TMPDIR/root/events/$NS.jsonl
+        yes "$line" | head -c $((4 * 1024 * 1024 + 4096)) | head -n -1 > "$log" || true
+        old=$(wc -l < "$log")
+        [ "$old" -gt 1000 ]
         lifecycle t1
-        [ -f "$BATS_TEST_TMPDIR/root/events/default.jsonl.1" ]
-        [ "$(wc -l < "$BATS_TEST_TMPDIR/root/events/default.jsonl.1")" -eq "$old" ]
-        [ "$(wc -l < "$BATS_TEST_TMPDIR/root/events/default.jsonl")" -eq 4 ]
-        run --separate-stderr tc events -o json
+        [ -f "$log.1" ]
+        [ "$(wc -l < "$log.1")" -eq "$old" ]
+        [ "$(wc -l < "$log")" -eq 4 ]
+        run -0 --separate-stderr tc events -o json
         [ "${#lines[@]}" -eq $((old + 4)) ]
         [ "$(echo "$output" | tail -n 1 | jq -r .topic)" = /tasks/delete ]
 }

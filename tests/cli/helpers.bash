@@ -1,18 +1,67 @@
 # Shared by every tests/cli/*.bats file.
 # shellcheck shell=bash
 bats_require_minimum_version 1.5.0
+# a pipeline fails when any part fails: `x=$(tc ... | jq ...)` fails the test
+# when taskctl does, not only when jq does
+set -o pipefail
 
 : "${TASKCTL:?TASKCTL must name the taskctl binary under test (meson test sets it)}"
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# taskctl with this test's own root and state, and no config file.
+# Sanitizer reports of every process of this test (taskctl, the fake shim)
+# go to files under the test's tmpdir (log_path: the last setting wins), kept
+# after the process ends (the fake shim's stderr is a bundle log that is
+# deleted with the bundle); teardown_checks fails the test when any exists.
+# The options themselves (halt_on_error, exitcode=99, ...) come from the meson
+# test environment; they are inert in a build without sanitizers.
+SANITIZER_LOG=$BATS_TEST_TMPDIR/sanitizer
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$SANITIZER_LOG"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$SANITIZER_LOG"
+
+# taskctl with this test's own root and state, and no config file. An exit
+# status above 7 (taskctl's documented codes are 0 to 7) is a crash, a
+# sanitizer report (99) or an abort (134), even where a test reads only the
+# output: it is written down, and teardown_checks fails the test.
 tc() {
+        local rc=0
         "$TASKCTL" --root "$BATS_TEST_TMPDIR/root" --state "$BATS_TEST_TMPDIR/state" \
-                --config "$BATS_TEST_TMPDIR/none.json" "$@"
+                --config "$BATS_TEST_TMPDIR/none.json" "$@" || rc=$?
+        if [ "$rc" -gt 7 ]; then
+                echo "exit $rc: taskctl $*" >> "$BATS_TEST_TMPDIR/tc-crashes"
+        fi
+        return "$rc"
 }
 
 setup_common() {
         echo '{}' > "$BATS_TEST_TMPDIR/none.json"
+}
+
+# A namespace unique to this test and this run (never `default`, never one
+# that another run of the suite uses at the same time): PREFIX, the test's
+# number, and the random part of bats' run dir (mktemp's XXXXXX of
+# bats-run-XXXXXX, unique among the runs going on). Short enough for the
+# NAMESPACE column of the tables (14).
+unique_ns() {
+        local run=${BATS_RUN_TMPDIR%/}
+        echo "$1$BATS_TEST_NUMBER-${run##*-}"
+}
+
+# The end of every teardown: fails the test when a taskctl run by tc exited
+# above 7 or when any process left a sanitizer report.
+teardown_checks() {
+        local f bad=0
+        if [ -s "$BATS_TEST_TMPDIR/tc-crashes" ]; then
+                echo "taskctl crashed:"
+                cat "$BATS_TEST_TMPDIR/tc-crashes"
+                bad=1
+        fi
+        for f in "$SANITIZER_LOG".*; do
+                [ -e "$f" ] || continue
+                echo "sanitizer report $f:"
+                cat "$f"
+                bad=1
+        done
+        return "$bad"
 }
 
 # A minimal OCI spec (runc spec, then our process and rootfs) printed on stdout.

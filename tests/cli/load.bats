@@ -6,7 +6,6 @@
 load helpers
 load realtask
 
-RUNC_ROOT=/run/containerd/runc # the runc shim's default --root (+ /NS)
 
 setup() {
         setup_common
@@ -18,6 +17,7 @@ setup() {
 teardown() {
         kill_tracked
         end_tasks
+        teardown_checks
 }
 
 # One table row as load prints it.
@@ -74,8 +74,7 @@ no_mounts_under_state() {
         tree_is "$S/tasks/$NS"
         tree_is "$R/tasks/$NS"
         [ -x "$BB/bin/busybox" ] # the --rootfs source is only unmounted
-        run runc --root "$RUNC_ROOT/$NS" state web
-        [ "$status" -ne 0 ]
+        runc_state_gone web
         run --separate-stderr tc get web
         [ "$status" -eq 3 ]
 }
@@ -106,8 +105,7 @@ no_mounts_under_state() {
         [ -z "$stderr" ]
         check_rows "cleanup|$NS|web|shim dead"
         wait_gone "$init" # killed by the shim binary's delete action
-        run runc --root "$RUNC_ROOT/$NS" state web
-        [ "$status" -ne 0 ]
+        runc_state_gone web
         no_mounts_under_state
         tree_is "$S/tasks/$NS"
         tree_is "$R/tasks/$NS"
@@ -123,18 +121,24 @@ no_mounts_under_state() {
         [ "$status" -eq 0 ]
 }
 
-@test "load: a dead shim built by hand (address answers nothing, no binary): cleanup, event, bundle removed" {
+@test "load: a dead shim built by hand (address answers nothing, no binary): cleanup, event, rootfs unmounted by load itself, bundle removed" {
         tc containers create d --spec "$(task_spec)"
         mkdir -p "$S/tasks/$NS/d/rootfs" "$R/tasks/$NS/d"
         echo '{}' > "$S/tasks/$NS/d/config.json"
         echo "unix://$BATS_TEST_TMPDIR/no-such.sock" > "$S/tasks/$NS/d/address"
         echo 4242 > "$S/tasks/$NS/d/init.pid"
+        # the --rootfs bind mount, which no shim (and no shim binary: none is
+        # recorded) will unmount: taskctl's own unmount is all there is
+        mount --bind "$BB" "$S/tasks/$NS/d/rootfs"
         run --separate-stderr tc load
         [ "$status" -eq 0 ]
+        [ -z "$stderr" ]
         check_rows "cleanup|$NS|d|shim dead"
+        no_mounts_under_state
+        [ -x "$BB/bin/busybox" ]
         tree_is "$S/tasks/$NS"
         tree_is "$R/tasks/$NS"
-        run --separate-stderr tc events -o json
+        run -0 --separate-stderr tc events -o json
         [ "$(echo "$output" | jq -r 'select(.topic == "/tasks/exit" and .id == "d") | "\(.pid) \(.exit_status)"')" = "4242 null" ]
 }
 
@@ -146,8 +150,10 @@ no_mounts_under_state() {
         [ "$status" -eq 0 ]
         [ -z "$stderr" ]
         check_rows "load|$NS|web|shim pid $shim"
-        [ "$(task_field web .status)" = running ]
-        [ "$(task_field web .pid)" = "$init" ]
+        got=$(task_field web .status)
+        [ "$got" = running ]
+        got=$(task_field web .pid)
+        [ "$got" = "$init" ]
         [ -f "$S/tasks/$NS/web/config.json" ]
         [ -d "$R/tasks/$NS/web" ]
         mountpoint -q "$S/tasks/$NS/web/rootfs"
@@ -194,9 +200,11 @@ no_mounts_under_state() {
         # (runc delete), the shim gone with its socket; the rootfs is still
         # mounted (the shim that would have unmounted it was killed)
         tc kill half --signal KILL
-        run tc wait half
+        run -0 tc wait half
         [ "$output" = 137 ]
+        [ -d "$RUNC_ROOT/$NS/half" ]
         runc --root "$RUNC_ROOT/$NS" delete --force half
+        runc_state_gone half
         sock=$(cat "$S/tasks/$NS/half/address")
         kill -KILL "$shim"
         wait_gone "$shim"
@@ -217,8 +225,9 @@ no_mounts_under_state() {
         [ ! -e "$S/tasks/$NS/.web" ]
         [ ! -e "$R/tasks/$NS/half" ]
         [ -d "$R/tasks/$NS/web" ]
-        [ "$(task_field web .status)" = running ]
-        run awk -v d="$S/tasks/$NS/.half" 'index($5, d) == 1' /proc/self/mountinfo
+        got=$(task_field web .status)
+        [ "$got" = running ]
+        run -0 awk -v d="$S/tasks/$NS/.half" 'index($5, d) == 1' /proc/self/mountinfo
         [ -z "$output" ]
 }
 
@@ -243,7 +252,8 @@ no_mounts_under_state() {
         [ ! -e "$S/tasks/$NS2/e2" ]
         [ ! -e "$R/tasks/$NS2/o2" ]
         [ -d "$R/tasks/$NS2/web" ]
-        [ "$(task_field web .status "$NS2")" = running ]
+        got=$(task_field web .status "$NS2")
+        [ "$got" = running ]
 }
 
 @test "load --dry-run: the tree stays byte-for-byte the same, and its rows are exactly the real run's" {
@@ -271,21 +281,23 @@ no_mounts_under_state() {
         [ "$(snapshot)" = "$before" ]
         proc_alive "$dinit" # nothing was stopped
         proc_alive "$ninit"
-        run --separate-stderr tc load -A --dry-run -o json
+        run -0 --separate-stderr tc load -A --dry-run -o json
         dry_json=$(echo "$output" | jq -c 'sort_by(.namespace, .id)')
         [ "$(snapshot)" = "$before" ]
         run --separate-stderr tc load -A
         [ "$status" -eq 0 ]
         [ "$(rows)" = "$dry" ]
-        check_rows "load|$NS|live|shim pid $lshim" "cleanup|$NS|dead|shim dead" \
-                "remove|$NS|norec|no container record" "remove|$NS|e|empty bundle" \
-                "remove|$NS|.half|half-deleted bundle" "remove|$NS|orphan|work dir without a task" \
-                "load|$NS2|web|shim pid $oshim" "remove|$NS2|e2|empty bundle" \
-                "remove|$NS2|o2|work dir without a task"
+        # the rows this tree calls for, which both runs printed
+        want=("load|$NS|live|shim pid $lshim" "cleanup|$NS|dead|shim dead"
+              "remove|$NS|norec|no container record" "remove|$NS|e|empty bundle"
+              "remove|$NS|.half|half-deleted bundle" "remove|$NS|orphan|work dir without a task"
+              "load|$NS2|web|shim pid $oshim" "remove|$NS2|e2|empty bundle"
+              "remove|$NS2|o2|work dir without a task")
+        check_rows "${want[@]}"
         [ "$(snapshot)" != "$before" ]
-        # the JSON rows of the dry run are the real run's too (run again: only loads now)
-        [ "$(echo "$dry_json" | jq -r '.[] | "\(.action) \(.namespace) \(.id)"' | sort)" = \
-          "$(echo "$dry" | awk '{print $1, $2, $3}' | sort)" ]
+        # the JSON rows of the dry run: the same expected rows, field by field
+        got=$(echo "$dry_json" | jq -r '.[] | "\(.action)|\(.namespace)|\(.id)|\(.detail)"' | sort)
+        [ "$got" = "$(printf '%s\n' "${want[@]}" | sort)" ]
         wait_gone "$dinit"
         wait_gone "$ninit"
 }
@@ -327,7 +339,12 @@ no_mounts_under_state() {
         init=$(task_field bad .pid)
         echo '{corrupt' > "$R/containers/$NS/bad.json"
         mkdir -p "$S/tasks/$NS/e" "$R/tasks/$NS/o"
-        bad_before=$(find "$S/tasks/$NS/bad" "$R/tasks/$NS/bad" -printf '%p %y %m %T@ %l\n' | sort)
+        # (not the mtimes of the shim's and runc's logs: they write them when they like)
+        bad_tree() {
+                find "$S/tasks/$NS/bad" "$R/tasks/$NS/bad" -printf '%p %y %m %T@ %l\n' |
+                        awk '$1 ~ /\/log(\.json)?$/ { $4 = "-" } { print }' | sort
+        }
+        bad_before=$(bad_tree)
         msg="container record: containers/$NS/bad.json: corrupt record: invalid JSON at byte 2"
         run --separate-stderr tc load --dry-run
         [ "$status" -eq 1 ]
@@ -339,9 +356,10 @@ no_mounts_under_state() {
                 "remove|$NS|o|work dir without a task"
         [ "$stderr" = "taskctl: error $NS/bad: $msg
 taskctl: load: 1 item failed" ]
-        [ "$(find "$S/tasks/$NS/bad" "$R/tasks/$NS/bad" -printf '%p %y %m %T@ %l\n' | sort)" = "$bad_before" ]
+        [ "$(bad_tree)" = "$bad_before" ]
         [ "$(cat "$R/containers/$NS/bad.json")" = '{corrupt' ]
-        [ "$(task_field bad .status)" = running ]
+        got=$(task_field bad .status)
+        [ "$got" = running ]
         proc_alive "$init"
         [ ! -e "$S/tasks/$NS/e" ]
         [ ! -e "$R/tasks/$NS/o" ]
@@ -423,4 +441,38 @@ taskctl: load: 1 item failed" ]
         [ "$status" -eq 2 ]
         [ -z "$output" ]
         [ -d "$S/tasks/$NS/e" ]
+}
+
+@test "load: a dead shim whose shim binary is missing: an error row naming it, exit 6, nothing removed until the binary is back" {
+        start_task web
+        shim=$(task_field web .shim_pid)
+        init=$(task_field web .pid)
+        b=$S/tasks/$NS/web
+        [ "$(cat "$b/shim-binary-path")" = /usr/bin/containerd-shim-runc-v2 ]
+        # the binary this task was started with is gone (uninstalled since)
+        gone=$BATS_TEST_TMPDIR/uninstalled/containerd-shim-runc-v2
+        printf '%s' "$gone" > "$b/shim-binary-path"
+        kill -KILL "$shim"
+        wait_gone "$shim"
+        msg="shim binary $gone: No such file or directory"
+        run --separate-stderr tc load --dry-run
+        [ "$status" -eq 6 ]
+        check_rows "error|$NS|web|$msg"
+        run --separate-stderr tc load
+        [ "$status" -eq 6 ]
+        check_rows "error|$NS|web|$msg"
+        [ "${stderr_lines[0]}" = "taskctl: error $NS/web: $msg" ]
+        [ "${#stderr_lines[@]}" -eq 2 ]
+        # only the binary's delete action ends what the dead shim left running
+        [ -d "$b" ]
+        [ -d "$R/tasks/$NS/web" ]
+        proc_alive "$init"
+        # the binary back: the next load cleans up
+        printf '%s' /usr/bin/containerd-shim-runc-v2 > "$b/shim-binary-path"
+        run --separate-stderr tc load
+        [ "$status" -eq 0 ]
+        check_rows "cleanup|$NS|web|shim dead"
+        wait_gone "$init"
+        runc_state_gone web
+        tree_is "$S/tasks/$NS"
 }

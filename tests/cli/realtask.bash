@@ -5,11 +5,12 @@
 
 R=$BATS_TEST_TMPDIR/root
 S=$BATS_TEST_TMPDIR/state
+# runc's state: taskctl points the runc shim at STATE/runc (+ /NS/ID)
+RUNC_ROOT=$S/runc
 
 # realtask_setup PREFIX: the test's namespaces NS (the default of every tc
-# call) and NS2, unique on this host while the test runs: runc keeps its
-# state per namespace and ID (/run/containerd/runc/NS/ID) for the whole host,
-# so fixed names would collide with any other test run going on.
+# call) and NS2, unique on this host while the test runs: cgroups and
+# anything else keyed by namespace and ID stay apart from other test runs.
 realtask_setup() {
         NS="$1$$"
         NS2="$1$$-b"
@@ -72,6 +73,8 @@ start_task() {
         jq --arg cg "/taskctl-test-$ns-$id" '.linux.cgroupsPath = $cg' "$(task_spec)" > "$spec" || return 1
         tc -n "$ns" create "$id" --spec "$spec" --rootfs "$(busybox_rootfs)" >/dev/null || return 1
         tc -n "$ns" start "$id" >/dev/null || return 1
+        # runc's state is where runc_state_gone looks for it
+        [ -d "$RUNC_ROOT/$ns/$id" ] || { echo "no runc state at $RUNC_ROOT/$ns/$id"; return 1; }
         json=$(tc -n "$ns" get "$id" -o json) || return 1
         remember_pid "$(echo "$json" | jq -r .shim_pid)"
         remember_pid "$(echo "$json" | jq -r .pid)"
@@ -109,8 +112,18 @@ end_tasks() {
                 rm -f "$BATS_TEST_TMPDIR/task-pids"
         fi
         unmount_under "$BATS_TEST_TMPDIR"
-        # the shim makes runc's root for our namespaces; empty, it goes too
-        rmdir "/run/containerd/runc/$NS" "/run/containerd/runc/$NS2" 2>/dev/null || true
+        # nothing may reach runc's shared default root
+        [ ! -e "/run/containerd/runc/$NS" ] || { echo "runc state under /run/containerd/runc/$NS"; return 1; }
+}
+
+# runc_state_gone ID [NS]: runc has no state left for the container (its
+# state dir under RUNC_ROOT, which start_task saw, is gone; runc agrees).
+runc_state_gone() {
+        local ns=${2:-$NS}
+        [ ! -e "$RUNC_ROOT/$ns/$1" ] || { echo "runc state $RUNC_ROOT/$ns/$1 left"; return 1; }
+        run runc --root "$RUNC_ROOT/$ns" state "$1"
+        [ "$status" -eq 1 ] || { echo "runc state $1: $status $output"; return 1; }
+        [[ "$output" == *"does not exist"* ]] || { echo "runc state $1: $output"; return 1; }
 }
 
 # Paths, types, modes, mtimes and link targets of everything under ROOT and

@@ -13,11 +13,14 @@ load helpers
 # hierarchy mounted at /sys/fs/cgroup/unified still lists controllers in its
 # cgroup.controllers (on this kind of machine: hugetlb, which systemd-less
 # hosts leave without a v1 mount). A controller bound to a v1 hierarchy leaves
-# cgroup2, so setup_file gives every such controller a v1 mount of its own,
-# /sys/fs/cgroup/<c>, and writes down exactly what it mounted (and which dirs
-# it made) so that teardown_file undoes those and nothing else. A mount that
-# fails is reported, not fatal here: the crun test then FAILS with crun's own
-# error (it is never skipped), and the runc tests are unaffected.
+# cgroup2, so the crun test alone (mount_v1_controllers) gives every such
+# controller a v1 mount of its own, /sys/fs/cgroup/<c>, for as long as it
+# runs, and writes down exactly what it mounted (and which dirs it made) so
+# that its teardown undoes those and nothing else (a controller that another
+# run already bound is left to it). Binding a controller to a v1 hierarchy is
+# host-wide whatever the mount namespace, so it cannot be contained, only kept
+# short. A mount that fails is reported, not fatal here: the crun test then
+# FAILS with crun's own error (it is never skipped).
 CGROUP_UNIFIED=/sys/fs/cgroup/unified
 
 # Is controller $1 bound to a mounted cgroup v1 hierarchy?
@@ -30,9 +33,9 @@ cgroup_v1_mounted() {
         } END { exit !found }' /proc/self/mountinfo
 }
 
-setup_file() {
+mount_v1_controllers() {
         local c dir made
-        : > "$BATS_FILE_TMPDIR/cgroup-mounts"
+        : > "$BATS_TEST_TMPDIR/cgroup-mounts"
         [ -r "$CGROUP_UNIFIED/cgroup.controllers" ] || return 0
         for c in $(cat "$CGROUP_UNIFIED/cgroup.controllers"); do
                 cgroup_v1_mounted "$c" && continue
@@ -42,21 +45,22 @@ setup_file() {
                         mkdir "$dir" && made=yes
                 fi
                 if mount -t cgroup -o "$c" cgroup "$dir"; then
-                        echo "$dir $made" >> "$BATS_FILE_TMPDIR/cgroup-mounts"
+                        echo "$dir $made" >> "$BATS_TEST_TMPDIR/cgroup-mounts"
                 else
-                        echo "# setup_file: mounting the $c cgroup v1 hierarchy failed; crun will fail" >&3
+                        echo "mounting the $c cgroup v1 hierarchy failed; crun will fail"
                         [ "$made" = no ] || rmdir "$dir"
                 fi
         done
 }
 
-teardown_file() {
+unmount_v1_controllers() {
         local dir made
-        [ -f "$BATS_FILE_TMPDIR/cgroup-mounts" ] || return 0
+        [ -f "$BATS_TEST_TMPDIR/cgroup-mounts" ] || return 0
         while read -r dir made; do
-                umount "$dir" || echo "# teardown_file: umount $dir failed" >&3
+                umount "$dir" || echo "umount $dir failed"
                 [ "$made" = no ] || rmdir "$dir" || true
-        done < "$BATS_FILE_TMPDIR/cgroup-mounts"
+        done < "$BATS_TEST_TMPDIR/cgroup-mounts"
+        rm -f "$BATS_TEST_TMPDIR/cgroup-mounts"
 }
 
 setup() {
@@ -78,8 +82,10 @@ teardown() {
         # make reap_tasks' delete --force time out and leak the task's shim
         kill_tracked
         reap_tasks
+        unmount_v1_controllers
         # nothing may reach runc's shared default root
         [ ! -e "/run/containerd/runc/$NS" ] || { echo "runc state under /run/containerd/runc/$NS"; return 1; }
+        teardown_checks
 }
 
 # spec ID [ARG]...: the spec of task ID (running ARG..., default sleep 300) in
@@ -159,13 +165,14 @@ lifecycle() {
         w=$R/tasks/$NS/$id
         if [ "$style" = abs ]; then
                 SPEC_ROOT=$ROOTFS spec "$id" sh -c 'trap "exit 42" TERM; echo started; sleep 300 & wait'
-                run --separate-stderr tc create "$id" --spec "$TMP/$id.json" --stdout "$TMP/out"
+                run -0 --separate-stderr tc create "$id" --spec "$TMP/$id.json" --stdout "$TMP/out"
         else
                 spec "$id" sh -c 'trap "exit 42" TERM; echo started; sleep 300 & wait'
                 run --separate-stderr tc create "$id" --spec "$TMP/$id.json" --rootfs "$ROOTFS" \
                         --stdout "$TMP/out"
         fi
-        [ "$status" -eq 0 ] && [ -z "$stderr" ]
+        [ "$status" -eq 0 ]
+        [ -z "$stderr" ]
         [ "${#lines[@]}" -eq 2 ]
         [ "${lines[0]}" = "ID                         PID        STATUS" ]
         [[ "${lines[1]}" =~ ^web\ +([0-9]+)\ +created$ ]]
@@ -174,10 +181,13 @@ lifecycle() {
 
         # the bundle, as SPEC's layout says
         [ "$(stat -c %a "$b")" = 700 ]
-        [ -f "$b/config.json" ] && [ -d "$b/rootfs" ]
-        [ -f "$b/log" ] && [ ! -L "$b/log" ]
+        [ -f "$b/config.json" ]
+        [ -d "$b/rootfs" ]
+        [ -f "$b/log" ]
+        [ ! -L "$b/log" ]
         [ "$(readlink "$b/work")" = "$w" ]
-        [ -d "$w" ] && [ "$(stat -c %a "$w")" = 711 ]
+        [ -d "$w" ]
+        [ "$(stat -c %a "$w")" = 711 ]
         addr=$(cat "$b/address")
         [[ "$addr" == unix:///run/containerd/s/* ]]
         [ -S "${addr#unix://}" ]
@@ -201,7 +211,8 @@ lifecycle() {
         [[ "$output" == *"STATUS       created"* ]]
 
         run --separate-stderr tc start "$id"
-        [ "$status" -eq 0 ] && [ "$output" = "$pid" ]
+        [ "$status" -eq 0 ]
+        [ "$output" = "$pid" ]
         run --separate-stderr tc -o json get "$id"
         [ "$status" -eq 0 ]
         j=$output
@@ -224,25 +235,32 @@ lifecycle() {
         # SIGTERM (the default) once the trap is set; wait gets the trap's status
         until_true file_is "$TMP/out" started
         run --separate-stderr tc kill "$id"
-        [ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ]
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
+        [ -z "$stderr" ]
         run --separate-stderr tc wait "$id"
-        [ "$status" -eq 0 ] && [ "$output" = 42 ]
-        run --separate-stderr tc -o json get "$id"
+        [ "$status" -eq 0 ]
+        [ "$output" = 42 ]
+        run -0 --separate-stderr tc -o json get "$id"
         [ "$(jq -r .status <<<"$output")" = stopped ]
         [ "$(jq -r .exit_status <<<"$output")" = 42 ]
         [ "$(jq -r .exited_at <<<"$output")" != null ]
 
         run --separate-stderr tc delete "$id"
-        [ "$status" -eq 0 ] && [ "$output" = 42 ] && [ -z "$stderr" ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 42 ]
+        [ -z "$stderr" ]
         task_gone "$id" "$shim" "$pid" "$addr"
         run --separate-stderr tc list -q
-        [ "$status" -eq 0 ] && [ -z "$output" ]
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
         # the container record stays
         run --separate-stderr tc containers get "$id" -q
-        [ "$status" -eq 0 ] && [ "$output" = "$id" ]
+        [ "$status" -eq 0 ]
+        [ "$output" = "$id" ]
         [ -f "$R/containers/$NS/$id.json" ]
 
-        run events_of "$id"
+        run -0 events_of "$id"
         [ "${lines[0]}" = "/tasks/create $pid null" ]
         [ "${lines[1]}" = "/tasks/start $pid null" ]
         [ "${lines[2]}" = "/tasks/exit $pid 42" ]
@@ -269,13 +287,17 @@ lifecycle() {
         [ "$PID" -gt 0 ]
         spec db
         run --separate-stderr tc -q create db --spec "$TMP/db.json" --rootfs "$ROOTFS"
-        [ "$status" -eq 0 ] && [ -z "$output" ]
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
         run --separate-stderr tc -q start web
-        [ "$status" -eq 0 ] && [ "$output" = "$PID" ]
+        [ "$status" -eq 0 ]
+        [ "$output" = "$PID" ]
         # never started: no --force needed, the shim reports exit status 0
         run --separate-stderr tc delete db
-        [ "$status" -eq 0 ] && [ "$output" = 0 ]
-        [ ! -e "$S/tasks/$NS/db" ] && [ ! -e "$R/tasks/$NS/db" ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 0 ]
+        [ ! -e "$S/tasks/$NS/db" ]
+        [ ! -e "$R/tasks/$NS/db" ]
 }
 
 @test "wait prints the real exit status: a task's own exit 3, SIGKILL 137; kill takes names and numbers" {
@@ -283,16 +305,20 @@ lifecycle() {
         run_task three
         three=$PID
         run --separate-stderr tc wait three # no --timeout: waits as long as it takes
-        [ "$status" -eq 0 ] && [ "$output" = 3 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 3 ]
         run --separate-stderr tc delete three
-        [ "$status" -eq 0 ] && [ "$output" = 3 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 3 ]
 
         spec nine
         run_task nine
         run --separate-stderr tc kill nine --signal SIGKILL
-        [ "$status" -eq 0 ] && [ -z "$output" ]
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
         run --separate-stderr tc wait nine
-        [ "$status" -eq 0 ] && [ "$output" = 137 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 137 ]
         run --separate-stderr tc -o json wait nine
         [ "$(jq -r .exit_status <<<"$output")" = 137 ]
         [ "$(jq -r .exited_at <<<"$output")" != null ]
@@ -302,16 +328,17 @@ lifecycle() {
         run --separate-stderr tc kill num --signal 9
         [ "$status" -eq 0 ]
         run --separate-stderr tc wait num
-        [ "$status" -eq 0 ] && [ "$output" = 137 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 137 ]
         run --separate-stderr tc kill num --signal BOGUS
         refused 2 'taskctl: kill: --signal: invalid signal "BOGUS"'
 
-        run events_of three
+        run -0 events_of three
         [ "${lines[2]}" = "/tasks/exit $three 3" ]
         [ "${lines[3]}" = "/tasks/delete $three 3" ]
-        run --separate-stderr tc delete nine
+        run -0 --separate-stderr tc delete nine
         [ "$output" = 137 ]
-        run events_of nine
+        run -0 events_of nine
         [[ "${lines[2]}" == "/tasks/exit "*" 137" ]]
 }
 
@@ -330,11 +357,13 @@ lifecycle() {
         run --separate-stderr tc kill all --signal TERM --all
         [ "$status" -eq 0 ]
         until_true file_is "$TMP/out" children-done
-        proc_gone "${kids[0]}" && proc_gone "${kids[1]}"
-        run --separate-stderr tc -o json get all
+        proc_gone "${kids[0]}"
+        proc_gone "${kids[1]}"
+        run -0 --separate-stderr tc -o json get all
         [ "$(jq -r .status <<<"$output")" = running ]
         run --separate-stderr tc delete --force all
-        [ "$status" -eq 0 ] && [ "$output" = 137 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 137 ]
 }
 
 @test "--stdout/--stderr: created 0600 when missing, appended to when present, kept apart; absent is /dev/null" {
@@ -342,11 +371,14 @@ lifecycle() {
         printf 'old\n' > "$TMP/out"
         chmod 0644 "$TMP/out"
         mk io --stdout "$TMP/out" --stderr "$TMP/err"
-        [ -f "$TMP/err" ] && [ "$(stat -c %a "$TMP/err")" = 600 ] && [ ! -s "$TMP/err" ]
+        [ -f "$TMP/err" ]
+        [ "$(stat -c %a "$TMP/err")" = 600 ]
+        [ ! -s "$TMP/err" ]
         [ "$(stat -c %a "$TMP/out")" = 644 ]
-        run --separate-stderr tc start io
+        run -0 --separate-stderr tc start io
         run --separate-stderr tc wait io
-        [ "$status" -eq 0 ] && [ "$output" = 0 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 0 ]
         [ "$(cat "$TMP/out")" = "old"$'\n'"to-out" ]
         [ "$(cat "$TMP/err")" = to-err ]
         run --separate-stderr tc delete io
@@ -356,11 +388,11 @@ lifecycle() {
         cd "$TMP"
         run --separate-stderr tc create io --rootfs "$ROOTFS" --stdout out --stderr err
         [ "$status" -eq 0 ]
-        run --separate-stderr tc -o json get io
+        run -0 --separate-stderr tc -o json get io
         [ "$(jq -r .stdout <<<"$output")" = "$TMP/out" ]
         [ "$(jq -r .stderr <<<"$output")" = "$TMP/err" ]
         tc start io >/dev/null
-        run --separate-stderr tc wait io
+        run -0 --separate-stderr tc wait io
         [ "$output" = 0 ]
         [ "$(cat "$TMP/out")" = "old"$'\n'"to-out"$'\n'"to-out" ]
         [ "$(cat "$TMP/err")" = "to-err"$'\n'"to-err" ]
@@ -369,7 +401,7 @@ lifecycle() {
         # only --stdout: stderr is /dev/null
         run --separate-stderr tc create io --rootfs "$ROOTFS" --stdout "$TMP/only"
         [ "$status" -eq 0 ]
-        run --separate-stderr tc -o json get io
+        run -0 --separate-stderr tc -o json get io
         [ "$(jq -r .stderr <<<"$output")" = /dev/null ]
         [ "$(jq -r .stdin <<<"$output")" = "" ]
         tc start io >/dev/null
@@ -382,18 +414,22 @@ lifecycle() {
         spec in sh -c 'read line; echo "got:$line"'
         mkfifo "$TMP/in.fifo"
         mk in --stdin "$TMP/in.fifo" --stdout "$TMP/out"
-        run --separate-stderr tc -o json get in
+        run -0 --separate-stderr tc -o json get in
         [ "$(jq -r .stdin <<<"$output")" = "$TMP/in.fifo" ]
         tc start in >/dev/null
         echo hello > "$TMP/in.fifo"
         run --separate-stderr tc wait in
-        [ "$status" -eq 0 ] && [ "$output" = 0 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 0 ]
         [ "$(cat "$TMP/out")" = got:hello ]
         tc delete in >/dev/null
         run --separate-stderr tc create in2 --spec "$TMP/in.json" --rootfs "$ROOTFS" --stdin "$TMP/nope"
-        [ "$status" -eq 2 ] && [ -z "$output" ]
+        [ "$status" -eq 2 ]
+        [ -z "$output" ]
         [ "$stderr" = "taskctl: --stdin $TMP/nope: No such file or directory" ]
-        [ ! -e "$S/tasks/$NS/in2" ] && [ ! -e "$R/tasks/$NS/in2" ] && [ ! -e "$R/containers/$NS/in2.json" ]
+        [ ! -e "$S/tasks/$NS/in2" ]
+        [ ! -e "$R/tasks/$NS/in2" ]
+        [ ! -e "$R/containers/$NS/in2.json" ]
 }
 
 # the tree under ROOT and STATE: paths, types, modes, sizes, mtimes, link
@@ -414,7 +450,7 @@ snapshot() {
         run --separate-stderr tc create web
         refused 4 "taskctl: task \"web\" in namespace \"$NS\": already exists"
         [ "$(snapshot)" = "$before" ]
-        run --separate-stderr tc -o json get web
+        run -0 --separate-stderr tc -o json get web
         [ "$(jq -r .status <<<"$output")" = created ]
         [ "$(jq -r .pid <<<"$output")" = "$PID" ]
         [ "$(jq -r .shim_pid <<<"$output")" = "$shim" ]
@@ -440,17 +476,29 @@ snapshot() {
         # without --spec: the record's spec, verbatim, is the bundle's config.json
         run --separate-stderr tc create db
         [ "$status" -eq 0 ]
-        track_pid "$(tc -o json get db | jq -r .pid)"
-        [ "$(jq -S . "$S/tasks/$NS/db/config.json")" = "$(tc -o json containers get db | jq -S .spec)" ]
+        got=$(tc -o json get db | jq -r .pid)
+        track_pid "$got"
+        # against the input file, not against what taskctl says it stored
+        [ "$(jq -S . "$S/tasks/$NS/db/config.json")" = "$(jq -S . "$TMP/db.json")" ]
 }
 
 @test "create: usage errors exit 2 and touch nothing (invalid id, --terminal, record flags without --spec)" {
         spec web
         run --separate-stderr tc create bad..id --spec "$TMP/web.json" --rootfs "$ROOTFS"
         refused 2 'taskctl: task id "bad..id" must match ^[A-Za-z0-9]+(?:[._-](?:[A-Za-z0-9]+))*$'
+        # 76 characters is the longest ID (containerd's identifiers.Validate);
+        # 77 is refused before anything is made, the ID cut to 20 in the message
         long=$(printf 'a%.0s' $(seq 77))
         run --separate-stderr tc create "$long" --spec "$TMP/web.json"
-        [ "$status" -eq 2 ] && [ -z "$output" ]
+        refused 2 'taskctl: task id "aaaaaaaaaaaaaaaaaaaa..." greater than maximum length (76 characters)'
+        for cmd in start get kill wait delete; do
+                run --separate-stderr tc "$cmd" "$long"
+                refused 2 'taskctl: task id "aaaaaaaaaaaaaaaaaaaa..." greater than maximum length (76 characters)'
+        done
+        run --separate-stderr tc containers create "$long" --spec "$TMP/web.json"
+        refused 2 'taskctl: container id "aaaaaaaaaaaaaaaaaaaa..." greater than maximum length (76 characters)'
+        run --separate-stderr tc start bad..id
+        refused 2 'taskctl: task id "bad..id" must match ^[A-Za-z0-9]+(?:[._-](?:[A-Za-z0-9]+))*$'
         run --separate-stderr tc create web --spec "$TMP/web.json" --rootfs "$ROOTFS" --terminal
         refused 2 'taskctl: create: --terminal is not supported: taskctl has no console socket to receive the pty (use --stdout/--stderr files)'
         run --separate-stderr tc create web --runtime io.containerd.runc.v2 --rootfs "$ROOTFS"
@@ -459,7 +507,11 @@ snapshot() {
         [ "$status" -eq 2 ]
         run --separate-stderr tc create web --spec "$TMP/web.json" --rootfs "$TMP/no-such-dir"
         refused 2 "taskctl: --rootfs $TMP/no-such-dir: No such file or directory"
-        [ ! -e "$R" ] && [ ! -e "$S" ]
+        [ ! -e "$R" ]
+        [ ! -e "$S" ]
+        # 76 characters is an ID: looked for, not found
+        run --separate-stderr tc get "${long:1}"
+        refused 3 "taskctl: task \"${long:1}\" in namespace \"$NS\": not found"
 }
 
 @test "delete of a running task: refused (exit 5) without --force, task untouched; --force kills (137) and cleans up" {
@@ -470,16 +522,19 @@ snapshot() {
         run --separate-stderr tc delete web
         refused 5 "taskctl: task \"web\" in namespace \"$NS\": task is running: stop it first or use --force"
         [ "$(proc_state "$PID")" = S ]
-        [ -d "$S/tasks/$NS/web" ] && [ -d "$R/tasks/$NS/web" ]
-        run --separate-stderr tc -o json get web
+        [ -d "$S/tasks/$NS/web" ]
+        [ -d "$R/tasks/$NS/web" ]
+        run -0 --separate-stderr tc -o json get web
         [ "$(jq -r .status <<<"$output")" = running ]
-        run events_of web
+        run -0 events_of web
         [ "${#lines[@]}" -eq 2 ] # create, start: no exit, no delete
 
         run --separate-stderr tc delete --force web
-        [ "$status" -eq 0 ] && [ "$output" = 137 ] && [ -z "$stderr" ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 137 ]
+        [ -z "$stderr" ]
         task_gone web "$shim" "$PID" "$addr"
-        run events_of web
+        run -0 events_of web
         [ "${lines[2]}" = "/tasks/exit $PID 137" ]
         [ "${lines[3]}" = "/tasks/delete $PID 137" ]
 }
@@ -492,16 +547,18 @@ snapshot() {
         run --separate-stderr tc containers delete web
         refused 5 "taskctl: container \"web\" in namespace \"$NS\": cannot delete, it has a task (delete the task first, or use --force)"
         [ -f "$R/containers/$NS/web.json" ]
-        run --separate-stderr tc -o json get web
+        run -0 --separate-stderr tc -o json get web
         [ "$(jq -r .status <<<"$output")" = running ]
 
         run --separate-stderr tc containers delete --force web
-        [ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ]
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
+        [ -z "$stderr" ]
         task_gone web "$shim" "$PID" "$addr"
         [ ! -e "$R/containers/$NS/web.json" ]
         run --separate-stderr tc get web
         refused 3 "taskctl: task \"web\" in namespace \"$NS\": not found"
-        run events_of web
+        run -0 events_of web
         [ "${lines[3]}" = "/tasks/delete $PID 137" ]
 }
 
@@ -553,27 +610,37 @@ snapshot() {
         [ "$status" -eq 0 ]
         [ "${#lines[@]}" -eq 4 ]
         [[ "$output" =~ $NS2\ +weber\ +$weber\ +running ]]
-        run --separate-stderr tc -n "$NS2" list -q
+        run -0 --separate-stderr tc -n "$NS2" list -q
         [ "$output" = weber ]
 
         sorted_ids() { tc list -q "$@" | sort | paste -sd' '; }
-        [ "$(sorted_ids -A 'status==running')" = "web weber" ]
-        [ "$(sorted_ids -A 'labels.env==prod')" = "web weber" ]
-        [ "$(sorted_ids -A 'id~=^we')" = "web weber" ]
-        [ "$(sorted_ids -A 'id~=^we,namespace==mismatch')" = "" ]
-        [ "$(sorted_ids -A "namespace==$NS2")" = weber ]
-        [ "$(sorted_ids -A 'status==created' 'labels.env==prod')" = "db web weber" ]
-        [ "$(sorted_ids -A 'status!=running')" = db ]
-        [ "$(sorted_ids -A "pid==$web")" = web ]
-        [ "$(sorted_ids 'labels.env')" = "db web" ]
-        run --separate-stderr tc -o json list -A 'labels.env==dev'
+        got=$(sorted_ids -A 'status==running')
+        [ "$got" = "web weber" ]
+        got=$(sorted_ids -A 'labels.env==prod')
+        [ "$got" = "web weber" ]
+        got=$(sorted_ids -A 'id~=^we')
+        [ "$got" = "web weber" ]
+        got=$(sorted_ids -A 'id~=^we,namespace==mismatch')
+        [ "$got" = "" ]
+        got=$(sorted_ids -A "namespace==$NS2")
+        [ "$got" = weber ]
+        got=$(sorted_ids -A 'status==created' 'labels.env==prod')
+        [ "$got" = "db web weber" ]
+        got=$(sorted_ids -A 'status!=running')
+        [ "$got" = db ]
+        got=$(sorted_ids -A "pid==$web")
+        [ "$got" = web ]
+        got=$(sorted_ids 'labels.env')
+        [ "$got" = "db web" ]
+        run -0 --separate-stderr tc -o json list -A 'labels.env==dev'
         [ "$(jq -r 'length' <<<"$output")" = 1 ]
         [ "$(jq -r '.[0].id + " " + .[0].namespace + " " + .[0].status' <<<"$output")" = "db $NS created" ]
 
         run --separate-stderr tc list -A 'id=='
         refused 2 'taskctl: filter "id==": parse error at 4: expected value or quoted'
         run --separate-stderr tc list 'labels.env==prod,'
-        [ "$status" -eq 2 ] && [ -z "$output" ]
+        [ "$status" -eq 2 ]
+        [ -z "$output" ]
         [[ "$stderr" == *"parse error at 17"* ]]
 }
 
@@ -587,7 +654,8 @@ snapshot() {
         until_true proc_gone "$shim"
 
         run --separate-stderr tc get web
-        [ "$status" -eq 6 ] && [ -z "$output" ]
+        [ "$status" -eq 6 ]
+        [ -z "$output" ]
         [ "$stderr" = "taskctl: task \"web\" in namespace \"$NS\": shim not reachable at $addr: Connection refused" ]
         run --separate-stderr tc list
         [ "$status" -eq 0 ]
@@ -600,7 +668,8 @@ snapshot() {
         [ "$(proc_state "$PID")" = S ]
 
         run --separate-stderr tc delete web
-        [ "$status" -eq 0 ] && [ "$output" = unknown ]
+        [ "$status" -eq 0 ]
+        [ "$output" = unknown ]
         # the shim binary's delete action killed it (it may wait as a zombie for pid 1)
         task_gone web "$shim" "$PID" "$addr"
         run --separate-stderr tc -o json delete web
@@ -613,7 +682,43 @@ snapshot() {
         [ "$(jq -r 'select(.topic == "/tasks/delete") | .exit_status' "$TMP/events")" = null ]
 }
 
+@test "a hung shim (stopped, not dead): list says unknown, get exits 7, the task is untouched; ended by its PID" {
+        spec web
+        run_task web
+        shim=$(cat "$S/tasks/$NS/web/shim.pid")
+        track_pid "$shim"
+        kill -STOP "$shim"
+        stopped() { [ "$(proc_state "$shim")" = T ]; }
+        until_true stopped
+        run --separate-stderr tc --timeout 1 list
+        [ "$status" -eq 0 ]
+        [ "${#lines[@]}" -eq 2 ]
+        [[ "${lines[1]}" =~ ^$NS\ +web\ +-\ +unknown\ +io\.containerd\.runc\.v2$ ]]
+        run --separate-stderr tc --timeout 1 -o json list
+        [ "$status" -eq 0 ]
+        [ "$(jq -r '.[0].status' <<<"$output")" = unknown ]
+        [ "$(jq -r '.[0].error' <<<"$output")" != null ]
+        run --separate-stderr tc --timeout 1 get web
+        [ "$status" -eq 7 ]
+        [ -z "$output" ]
+        [[ "$stderr" == "taskctl: task \"web\" in namespace \"$NS\": "* ]]
+        # nothing was done to it: still stopped, its container still there
+        [ "$(proc_state "$shim")" = T ]
+        [ "$(proc_state "$PID")" = S ]
+        [ -d "$S/tasks/$NS/web" ]
+        # ended by its PID: then it is a dead shim like any other
+        kill -KILL "$shim"
+        until_true proc_gone "$shim"
+        run --separate-stderr tc list
+        [ "$status" -eq 0 ]
+        [[ "${lines[1]}" =~ ^$NS\ +web\ +-\ +unknown\ +io\.containerd\.runc\.v2$ ]]
+        run --separate-stderr tc delete web
+        [ "$status" -eq 0 ]
+        [ "$output" = unknown ]
+}
+
 @test "the same lifecycle through crun (--runtime-options {\"binary_name\": \"crun\"})" {
+        mount_v1_controllers
         echo '{"binary_name": "crun"}' > "$TMP/crun.json"
         spec web sh -c 'trap "exit 42" TERM; echo started; sleep 300 & wait'
         run --separate-stderr tc create web --spec "$TMP/web.json" --rootfs "$ROOTFS" \
@@ -621,7 +726,7 @@ snapshot() {
         if [ "$status" -ne 0 ]; then
                 echo "create through crun failed: $stderr"
                 echo "cgroup2 controllers: $(cat "$CGROUP_UNIFIED/cgroup.controllers" 2>&1)"
-                echo "mounted by setup_file: $(cat "$BATS_FILE_TMPDIR/cgroup-mounts")"
+                echo "mounted for this test: $(cat "$BATS_TEST_TMPDIR/cgroup-mounts")"
                 return 1
         fi
         PID=$(tc -o json get web | jq -r .pid)
@@ -630,9 +735,11 @@ snapshot() {
         shim=$(cat "$b/shim.pid")
         addr=$(cat "$b/address")
         [ "$(cat "$b/runtime")" = crun ]
-        [ "$(tc -o json containers get web | jq -r .runtime.options.type_url)" = containerd.runc.v1.Options ]
+        got=$(tc -o json containers get web | jq -r .runtime.options.type_url)
+        [ "$got" = containerd.runc.v1.Options ]
         run --separate-stderr tc start web
-        [ "$status" -eq 0 ] && [ "$output" = "$PID" ]
+        [ "$status" -eq 0 ]
+        [ "$output" = "$PID" ]
         # crun, not runc, holds the container
         run --separate-stderr crun --root "$RUNC_ROOT/$NS" state web
         [ "$status" -eq 0 ]
@@ -640,17 +747,19 @@ snapshot() {
         [ "$(jq -r .pid <<<"$output")" = "$PID" ]
         run runc --root "$RUNC_ROOT/$NS" state web
         [ "$status" -ne 0 ]
-        run --separate-stderr tc -o json get web
+        run -0 --separate-stderr tc -o json get web
         [ "$(jq -r .status <<<"$output")" = running ]
         until_true file_is "$TMP/out" started
         run --separate-stderr tc kill web
         [ "$status" -eq 0 ]
         run --separate-stderr tc wait web
-        [ "$status" -eq 0 ] && [ "$output" = 42 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 42 ]
         run --separate-stderr tc delete web
-        [ "$status" -eq 0 ] && [ "$output" = 42 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 42 ]
         task_gone web "$shim" "$PID" "$addr"
-        run events_of web
+        run -0 events_of web
         [ "${lines[2]}" = "/tasks/exit $PID 42" ]
 
         # again from the record, stopped by --force
@@ -662,7 +771,8 @@ snapshot() {
         run --separate-stderr tc start web
         [ "$status" -eq 0 ]
         run --separate-stderr tc delete --force web
-        [ "$status" -eq 0 ] && [ "$output" = 137 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 137 ]
         [ ! -e "$RUNC_ROOT/$NS/web" ]
 }
 
@@ -672,13 +782,14 @@ snapshot() {
         run --separate-stderr tc start web
         refused 5 "taskctl: task \"web\" in namespace \"$NS\": task is running: only a created task can be started"
         run --separate-stderr tc --timeout 1 wait web
-        [ "$status" -eq 7 ] && [ -z "$output" ]
+        [ "$status" -eq 7 ]
+        [ -z "$output" ]
         # the bound is the Wait call's: 1s, give or take the rounding to a millisecond
         [[ "$stderr" =~ ^taskctl:\ task\ \"web\"\ in\ namespace\ \"$NS\":\ shim\ did\ not\ answer\ Wait\ within\ (1|0\.99[0-9]*)s$ ]]
-        run --separate-stderr tc -o json get web
+        run -0 --separate-stderr tc -o json get web
         [ "$(jq -r .status <<<"$output")" = running ]
         tc kill web --signal KILL
-        run --separate-stderr tc wait web
+        run -0 --separate-stderr tc wait web
         [ "$output" = 137 ]
         run --separate-stderr tc kill web
         refused 3 "taskctl: task \"web\" in namespace \"$NS\": process already finished"
@@ -691,7 +802,8 @@ snapshot() {
                 run --separate-stderr tc "$cmd" nope
                 refused 3 "taskctl: task \"nope\" in namespace \"$NS\": not found"
                 # nor a work dir made by taking the task's lock
-                [ ! -e "$R/tasks/$NS/nope" ] && [ ! -e "$S/tasks/$NS/nope" ]
+                [ ! -e "$R/tasks/$NS/nope" ]
+                [ ! -e "$S/tasks/$NS/nope" ]
         done
 }
 
@@ -717,14 +829,16 @@ snapshot() {
         spec b
         run --separate-stderr tc --timeout 1 create b --spec "$TMP/b.json" --rootfs "$ROOTFS"
         [ "$status" -eq 0 ]
-        track_pid "$(tc -o json get b | jq -r .pid)"
+        got=$(tc -o json get b | jq -r .pid)
+        track_pid "$got"
         run --separate-stderr tc --timeout 1 start b
         [ "$status" -eq 0 ]
-        run --separate-stderr tc --timeout 1 -o json get a
+        run -0 --separate-stderr tc --timeout 1 -o json get a
         [ "$(jq -r .status <<<"$output")" = created ]
 
         kill "$holder" $child
         wait "$holder" || true
         run --separate-stderr tc delete a
-        [ "$status" -eq 0 ] && [ "$output" = 0 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 0 ]
 }

@@ -9,7 +9,12 @@
  *     begun, may exist while either is in flight, and is then complete;
  *   - a writer after the crash works (temp files of the dead one in the way
  *     or not), and store_sweep_temps removes those temp files.
- * The kill moments are random; what is asserted holds for every moment. */
+ * The kill moments are random; what is asserted holds for every moment. The
+ * kills must also land inside writes (a temp file left behind) at least
+ * MIN_IN_WRITE times: each kill waits until the writer began its first create,
+ * then a random delay within twice the time one create takes on this build
+ * (measured first: a sanitizer build writes slower), and the runs go on until
+ * enough kills landed inside writes (bounded by MAX_RUNS and MAX_SECONDS). */
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,8 +27,10 @@
 #include "tests/stress/stress.h"
 
 #define NS "crash"
-#define ITERATIONS 300
-#define MAX_SECONDS 6.0
+#define ITERATIONS 100  /* at least this many kills */
+#define MIN_IN_WRITE 30  /* at least this many of them inside a write */
+#define MAX_RUNS 3000
+#define MAX_SECONDS 60.0
 #define PAD (256 * 1024) /* a big record, so that kills land inside writes too */
 
 enum phase { IDLE, CREATING, UPDATING, DELETING };
@@ -147,10 +154,36 @@ static void watchdog(int sig)
         _exit(1);
 }
 
-/* One writer life: start, let it run a random while, SIGKILL it, reap it. */
-static bool run_once(int root_fd, unsigned *seed)
+/* Microseconds one create of a PAD-sized record takes here (then deleted). */
+static long create_us(struct store *s)
 {
-        long delay_us = (long) (rand_r(seed) % 4000);
+        _cleanup_(record_freep) struct record *c = stress_record("calib", "v", "0", PAD);
+        struct tc_err *err = NULL;
+        double t0 = timefmt_mono();
+
+        CHECK(store_create(s, c, &err) == 0, "calibrate: %s", err ? err->msg : "");
+        t0 = timefmt_mono() - t0;
+        CHECK(store_delete(s, "calib", &err) == 0, "calibrate: %s", err ? err->msg : "");
+        tc_err_free(err);
+        return (long) (t0 * 1e6) + 1;
+}
+
+/* Waits (at most 10 s) until the writer announced its first step. */
+static bool writer_began(void)
+{
+        for (int i = 0; i < 200000; i++) {
+                if (__atomic_load_n(&sh->phase, __ATOMIC_SEQ_CST) != IDLE)
+                        return true;
+                (void) nanosleep(&(struct timespec){0, 50 * 1000}, NULL);
+        }
+        return false;
+}
+
+/* One writer life: start, wait until it began writing, let it run a random
+ * while (up to WINDOW_US), SIGKILL it, reap it. */
+static bool run_once(int root_fd, unsigned *seed, long window_us)
+{
+        long delay_us = (long) (rand_r(seed) % (unsigned) window_us);
         int status;
 
         child = fork();
@@ -160,7 +193,8 @@ static bool run_once(int root_fd, unsigned *seed)
                 (void) alarm(0);
                 writer(root_fd);
         }
-        (void) nanosleep(&(struct timespec){0, delay_us * 1000}, NULL);
+        CHECK(writer_began(), "the writer never began");
+        (void) nanosleep(&(struct timespec){delay_us / 1000000, (delay_us % 1000000) * 1000}, NULL);
         (void) kill(child, SIGKILL);
         (void) waitpid(child, &status, 0);
         CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
@@ -180,14 +214,16 @@ int main(void)
         unsigned seed = 1;
         size_t removed = 0, runs = 0;
         int temps_seen = 0, temps_before = 0;
+        long window_us;
 
         sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         if (sh == MAP_FAILED || store_create(s, stable, &err) < 0)
                 return 2;
+        window_us = 2 * create_us(s);
         (void) signal(SIGALRM, watchdog);
         (void) alarm(100);
-        while (runs < ITERATIONS && timefmt_mono() - start < MAX_SECONDS &&
-               run_once(root_fd, &seed)) {
+        while ((runs < ITERATIONS || temps_seen < MIN_IN_WRITE) && runs < MAX_RUNS &&
+               timefmt_mono() - start < MAX_SECONDS && run_once(root_fd, &seed, window_us)) {
                 int temps = stress_count_temps(root, NS);
 
                 runs++;
@@ -197,8 +233,11 @@ int main(void)
         }
         CHECK(store_sweep_temps(s, &removed, &err) == 0, "sweep: %s", err ? err->msg : "");
         CHECK(stress_count_temps(root, NS) == 0, "temp files left after the sweep");
-        printf("stress crash: %zu kills, %d of them inside a write (a temp file left), %zu swept\n",
-               runs, temps_seen, removed);
+        printf("stress crash: %zu kills, %d of them inside a write (a temp file left), %zu swept"
+               " (kill window %ld us)\n", runs, temps_seen, removed, window_us);
+        CHECK(runs >= ITERATIONS, "only %zu kills", runs);
+        CHECK(temps_seen >= MIN_IN_WRITE, "only %d kills inside a write (at least %d wanted)",
+              temps_seen, MIN_IN_WRITE);
         tc_err_free(err);
         store_free(s);
         stress_remove_root(root);

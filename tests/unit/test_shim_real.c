@@ -28,9 +28,11 @@
 #include "core/proc.h"
 #include "core/shim.h"
 
-#define NS "tctest"
 
 static char tmp[] = "/tmp/tc-real-XXXXXX";
+/* the namespace, unique per run: runc keeps its state per namespace and ID for
+ * the whole host (/run/containerd/runc/NS/ID: this test passes the shim no root) */
+static char ns[64];
 static char state[256], rootdir[256], rootfs[256], id[64];
 static struct bundle_roots roots = { -1, -1, state, rootdir };
 static char *shim_bin, *address;
@@ -110,6 +112,7 @@ static void setup(void)
         (void) snprintf(state, sizeof state, "%s/state", tmp);
         (void) snprintf(rootdir, sizeof rootdir, "%s/root", tmp);
         (void) snprintf(id, sizeof id, "real-%d", (int) getpid());
+        (void) snprintf(ns, sizeof ns, "tctest-%d", (int) getpid());
         cr_assert(eq(int, mkdir(state, 0755), 0));
         cr_assert(eq(int, mkdir(rootdir, 0755), 0));
         roots.state_fd = open(state, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -144,7 +147,7 @@ static void teardown(void)
         if (started[0])
                 (void) shim_remove_socket(started, &err);
         if (fd >= 0)
-                (void) unlinkat(fd, NS, AT_REMOVEDIR); /* made by the delete action's runc */
+                (void) unlinkat(fd, ns, AT_REMOVEDIR); /* made by the delete action's runc */
         (void) close(roots.state_fd);
         (void) close(roots.root_fd);
         (void) fs_rmtree_at(AT_FDCWD, tmp, NULL, &err);
@@ -155,7 +158,7 @@ static void teardown(void)
 static struct shim_cmd cmd_for(const struct bundle *b)
 {
         return (struct shim_cmd){ .binary = shim_bin,
-                                  .ns = NS,
+                                  .ns = ns,
                                   .id = b->id,
                                   .address = address,
                                   .bundle_fd = b->fd,
@@ -277,7 +280,7 @@ Test(shim_real, start_peercred_kill_and_clean_up, .init = setup, .fini = teardow
         ssize_t n;
         pid_t pid;
 
-        cr_assert(eq(int, bundle_new(&roots, NS, id, spec, strlen(spec), &b, &err), 0));
+        cr_assert(eq(int, bundle_new(&roots, ns, id, spec, strlen(spec), &b, &err), 0));
         c = cmd_for(b);
         cr_assert(eq(int, shim_start(&c, NULL, 0, timefmt_mono() + 10, &boot, &err), 0), "%s",
                   err ? err->msg : "");
@@ -344,7 +347,7 @@ Test(shim_real, delete_action_returns_a_delete_response, .init = setup, .fini = 
         struct shim_cmd c;
         size_t len = 0;
 
-        cr_assert(eq(int, bundle_new(&roots, NS, id, spec, strlen(spec), &b, &err), 0));
+        cr_assert(eq(int, bundle_new(&roots, ns, id, spec, strlen(spec), &b, &err), 0));
         /* as if Create had run: `runtime` names runc, no runc container exists */
         cr_assert(eq(int, fs_replace(b->fd, "runtime", "runc", 4, 0600, &err), 0));
         c = cmd_for(b);
@@ -367,7 +370,7 @@ Test(shim_real, start_failures_carry_the_shim_error, .init = setup, .fini = tear
         struct shim_bootstrap boot = { 0 };
         struct shim_cmd c;
 
-        cr_assert(eq(int, bundle_new(&roots, NS, id, spec, strlen(spec), &b, &err), 0));
+        cr_assert(eq(int, bundle_new(&roots, ns, id, spec, strlen(spec), &b, &err), 0));
         c = cmd_for(b);
         cr_assert(eq(int, shim_start(&c, bogus, sizeof bogus - 1, timefmt_mono() + 10, &boot, &err),
                      -1));
