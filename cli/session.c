@@ -128,7 +128,12 @@ static void on_signal(struct loop *l)
                         continue;
                 }
                 if (taskmgr_io_kill(l->s->io, (int) si.ssi_signo, &e) < 0) {
-                        log_warn("forward signal %u: %s", si.ssi_signo, e->msg);
+                        /* the process is gone, yet its output has not ended (a
+                         * child of it holds it): the caller's signal ends us */
+                        if (e->kind == TC_NOT_FOUND)
+                                l->out_done = true;
+                        else
+                                log_warn("forward signal %u: %s", si.ssi_signo, e->msg);
                         tc_err_freep(&e);
                 }
         }
@@ -194,7 +199,7 @@ static int log_step(struct loop *l, struct tc_err **err)
         /* read after the check: once the helper is gone, this read is the last */
         if (logfollow_read(l->s->log, on_record, l, err) < 0)
                 return -1;
-        l->out_done = done;
+        l->out_done = l->out_done || done;
         return 0;
 }
 
@@ -229,7 +234,7 @@ static int iterate(struct loop *l, struct tc_err **err)
         for (int i = 0; i < 2; i++)
                 if (l->s->out_fds[i] >= 0 && p[fifo_at + i].revents)
                         on_fifo(l, i, p[fifo_at + i].revents);
-        l->out_done = l->s->out_fds[0] < 0 && l->s->out_fds[1] < 0;
+        l->out_done = l->out_done || (l->s->out_fds[0] < 0 && l->s->out_fds[1] < 0);
         return 0;
 }
 

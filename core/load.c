@@ -24,6 +24,7 @@
 #include "core/events.h"
 #include "core/mounts.h"
 #include "core/shimconn.h"
+#include "core/taskio.h"
 #include "core/tasklock.h"
 #include "store/store.h"
 
@@ -261,6 +262,7 @@ static int act(struct loader *l, struct bundle *b, struct shimconn *sc, enum loa
          * whatever runc left, goes through the binary's delete action */
         clean = a == LOAD_REMOVE_NO_RECORD && sc->conn && stop_orphan_task(sc, 5.0);
         shimconn_teardown(sc, b, binary, clean, 5.0);
+        taskio_release(b, 5.0); /* the task's log helper (core/taskio.h) */
         if (bundle_delete(b, err) < 0)
                 return -1;
         if (a == LOAD_CLEANUP_DEAD)

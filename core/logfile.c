@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "core/base/cleanup.h"
@@ -60,37 +59,60 @@ static int rotate(struct logfile_writer *w, struct tc_err **err)
         return 0;
 }
 
-static int put_record(struct logfile_writer *w, const char *prefix, size_t plen, char tag,
-                      const char *data, size_t len, struct tc_err **err)
-{
-        char head[TIMEFMT_LEN + 16];
-        struct iovec iov[3];
-        size_t total;
-        ssize_t n;
+/* Records of one chunk are gathered and written with one write(): a chunk
+ * of short lines costs one system call, not one per line; a follower never
+ * sees half a record (a rotation flushes first). */
+struct batch {
+        char buf[128 * 1024];
+        size_t len;
+};
 
-        (void) snprintf(head, sizeof head, "%.*s%c ", (int) plen, prefix, tag);
-        iov[0] = (struct iovec){ head, strlen(head) };
-        iov[1] = (struct iovec){ (void *) data, len };
-        iov[2] = (struct iovec){ (void *) "\n", 1 };
-        total = iov[0].iov_len + len + 1;
-        if (w->size > 0 && w->size + (off_t) total > w->max && rotate(w, err) < 0)
-                return -1;
-        /* one writev per record: a follower never sees half of one written
-         * by a second writer, and a failed write is not retried half-done */
-        n = writev(w->fd, iov, 3);
-        if (n < 0)
+static int flush(struct logfile_writer *w, struct batch *b, struct tc_err **err)
+{
+        if (b->len > 0 && write_all(w->fd, b->buf, b->len) < 0)
                 return tc_fail_sys(err, TC_INTERNAL, errno, "write %s", LOGFILE_NAME);
-        w->size += n;
+        w->size += (off_t) b->len;
+        b->len = 0;
+        return 0;
+}
+
+static int put_record(struct logfile_writer *w, struct batch *b, const char *prefix, size_t plen,
+                      char tag, const char *data, size_t len, struct tc_err **err)
+{
+        size_t total = plen + 2 + len + 1;
+
+        if (w->size + (off_t) (b->len + total) > w->max && w->size + (off_t) b->len > 0 &&
+            (flush(w, b, err) < 0 || rotate(w, err) < 0))
+                return -1;
+        if (b->len + total > sizeof b->buf && flush(w, b, err) < 0)
+                return -1;
+        if (total > sizeof b->buf) { /* only with a huge limit: straight through */
+                char tagsp[2] = { tag, ' ' };
+
+                if (write_all(w->fd, prefix, plen) < 0 || write_all(w->fd, tagsp, 2) < 0 ||
+                    write_all(w->fd, data, len) < 0 || write_all(w->fd, "\n", 1) < 0)
+                        return tc_fail_sys(err, TC_INTERNAL, errno, "write %s", LOGFILE_NAME);
+                w->size += (off_t) total;
+                return 0;
+        }
+        memcpy(b->buf + b->len, prefix, plen);
+        b->buf[b->len + plen] = tag;
+        b->buf[b->len + plen + 1] = ' ';
+        memcpy(b->buf + b->len + plen + 2, data, len);
+        b->buf[b->len + total - 1] = '\n';
+        b->len += total;
         return 0;
 }
 
 int logfile_write(struct logfile_writer *w, enum logfile_stream stream, const struct timespec *ts,
                   const char *buf, size_t len, struct tc_err **err)
 {
+        static struct batch b;
         char prefix[TIMEFMT_LEN + 16];
         char when[TIMEFMT_LEN];
         size_t plen;
 
+        b.len = 0;
         timefmt_rfc3339(ts, when);
         plen = (size_t) snprintf(prefix, sizeof prefix, "%s %s ", when,
                                  stream == LOGFILE_STDERR ? "stderr" : "stdout");
@@ -101,13 +123,13 @@ int logfile_write(struct logfile_writer *w, enum logfile_stream stream, const st
                 size_t chunk = n > (size_t) w->max / 2 ? (size_t) w->max / 2 : n;
                 bool full = nl && chunk == n;
 
-                if (put_record(w, prefix, plen, full ? 'F' : 'P', buf, chunk, err) < 0)
+                if (put_record(w, &b, prefix, plen, full ? 'F' : 'P', buf, chunk, err) < 0)
                         return -1;
                 w->line_open[stream] = !full;
                 buf += chunk + (full ? 1 : 0);
                 len -= chunk + (full ? 1 : 0);
         }
-        return 0;
+        return flush(w, &b, err);
 }
 
 bool logfile_parse(const char *line, size_t len, struct logfile_rec *ret)

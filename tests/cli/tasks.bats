@@ -214,7 +214,8 @@ lifecycle() {
         [ "$(jq -r .namespace <<<"$j")" = "$NS" ]
         [ "$(jq -r .runtime <<<"$j")" = io.containerd.runc.v2 ]
         [ "$(jq -r .stdout <<<"$j")" = "$TMP/out" ]
-        [ "$(jq -r .stderr <<<"$j")" = /dev/null ]
+        # a stream not given goes to the task's log through a bundle FIFO
+        [ "$(jq -r .stderr <<<"$j")" = "$b/stderr" ]
         run --separate-stderr tc list
         [ "$status" -eq 0 ]
         [ "${lines[0]}" = "NAMESPACE      ID                         PID        STATUS     RUNTIME" ]
@@ -337,7 +338,7 @@ lifecycle() {
         [ "$status" -eq 0 ] && [ "$output" = 137 ]
 }
 
-@test "--stdout/--stderr: created 0600 when missing, appended to when present, kept apart; absent is /dev/null" {
+@test "--stdout/--stderr: created 0600 when missing, appended to when present, kept apart; absent goes to the log" {
         spec io sh -c 'echo to-out; echo to-err >&2'
         printf 'old\n' > "$TMP/out"
         chmod 0644 "$TMP/out"
@@ -366,16 +367,20 @@ lifecycle() {
         [ "$(cat "$TMP/err")" = "to-err"$'\n'"to-err" ]
         tc delete io >/dev/null
 
-        # only --stdout: stderr is /dev/null
+        # only --stdout: stderr goes to the task's log (taskctl logs)
         run --separate-stderr tc create io --rootfs "$ROOTFS" --stdout "$TMP/only"
         [ "$status" -eq 0 ]
         run --separate-stderr tc -o json get io
-        [ "$(jq -r .stderr <<<"$output")" = /dev/null ]
+        [ "$(jq -r .stderr <<<"$output")" = "$S/tasks/$NS/io/stderr" ]
         [ "$(jq -r .stdin <<<"$output")" = "" ]
         tc start io >/dev/null
         tc wait io >/dev/null
         [ "$(cat "$TMP/only")" = to-out ]
         [ "$(stat -c %a "$TMP/only")" = 600 ]
+        run --separate-stderr tc logs -f io
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
+        [ "$stderr" = to-err ]
 }
 
 @test "--stdin: a FIFO the container reads; a missing one is exit 2 and nothing is made" {
