@@ -93,7 +93,8 @@ until_true() {
 
 proc_alive() { ! proc_gone "$1"; }
 status_is() { [ "$(tc -o json get "$1" | jq -r .status)" = "$2" ]; }
-log_has() { tc logs "$1" 2>/dev/null | grep -qxF -- "$2"; }
+# (a terminal's lines end in \r\n)
+log_has() { tc logs "$1" 2>/dev/null | tr -d '\r' | grep -qxF -- "$2"; }
 
 # The log helper of task $1: its pid, proven by its command line.
 logger_pid() {

@@ -449,15 +449,15 @@ snapshot() {
         [ "$(jq -S . "$S/tasks/$NS/db/config.json")" = "$(tc -o json containers get db | jq -S .spec)" ]
 }
 
-@test "create: usage errors exit 2 and touch nothing (invalid id, --terminal, record flags without --spec)" {
+@test "create: usage errors exit 2 and touch nothing (invalid id, -i with --stdin, record flags without --spec)" {
         spec web
         run --separate-stderr tc create bad..id --spec "$TMP/web.json" --rootfs "$ROOTFS"
         refused 2 'taskctl: task id "bad..id" must match ^[A-Za-z0-9]+(?:[._-](?:[A-Za-z0-9]+))*$'
         long=$(printf 'a%.0s' $(seq 77))
         run --separate-stderr tc create "$long" --spec "$TMP/web.json"
         [ "$status" -eq 2 ] && [ -z "$output" ]
-        run --separate-stderr tc create web --spec "$TMP/web.json" --rootfs "$ROOTFS" --terminal
-        refused 2 'taskctl: create: --terminal is not supported: taskctl has no console socket to receive the pty (use --stdout/--stderr files)'
+        run --separate-stderr tc create web --spec "$TMP/web.json" --rootfs "$ROOTFS" -i --stdin /dev/null
+        refused 2 'taskctl: create: -i and --stdin do not go together'
         run --separate-stderr tc create web --runtime io.containerd.runc.v2 --rootfs "$ROOTFS"
         refused 2 'taskctl: create: --runtime, --label, --image, --snapshotter, --snapshot-key and --runtime-options need --spec'
         run --separate-stderr tc create web --label env=prod
