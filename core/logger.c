@@ -147,7 +147,7 @@ int taskio_logger_run(int dir_fd, int out_fd, int err_fd, int lock_fd, off_t max
         struct logfile_writer w;
         int r;
 
-        write_pid(lock_fd);
+        /* logger.pid already holds our pid (written by our parent) */
         if (logfile_writer_open(dir_fd, max, &w, err) < 0)
                 return -1;
         r = copy_loop(&w, out_fd, err_fd, lock_fd);

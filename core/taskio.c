@@ -20,6 +20,7 @@
 #include "core/base/fs.h"
 #include "core/base/log.h"
 #include "core/base/timefmt.h"
+#include "core/logfile.h"
 
 void taskio_paths_release(struct taskio_paths *p)
 {
@@ -54,15 +55,36 @@ static int open_reader(const struct bundle *b, const char *name, int *ret_fd, st
 /* In the child: fds 3, 4, 5, 6 = stdout, stderr, lock, bundle dir; only
  * async-signal-safe calls until execve; a second fork detaches the helper
  * from us (pid 1 or the nearest subreaper reaps it). */
+/* The decimal PID into FD (logger.pid), async-signal-safe. */
+static void put_pid(int fd, pid_t pid)
+{
+        char buf[24];
+        size_t i = sizeof buf;
+
+        buf[--i] = '\n';
+        do
+                buf[--i] = (char) ('0' + pid % 10);
+        while ((pid /= 10) > 0 && i > 0);
+        (void) pwrite(fd, buf + i, sizeof buf - i, 0);
+}
+
 static _Noreturn void child(const int fds[4], const char *self, char *const *argv)
 {
         int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         int tmp[4];
+        pid_t pid;
 
         if (setsid() < 0 || devnull < 0)
                 _exit(127);
-        if (fork() != 0)
-                _exit(0);
+        pid = fork();
+        if (pid != 0) {
+                /* written before create returns: the bundle does not change
+                 * under a reader after that (a helper that takes over later
+                 * rewrites it) */
+                if (pid > 0)
+                        put_pid(fds[2], pid);
+                _exit(pid > 0 ? 0 : 127);
+        }
         for (int i = 0; i < 4; i++)
                 tmp[i] = fds[i] >= 0 ? fcntl(fds[i], F_DUPFD, 10) : -1;
         (void) dup2(devnull, 0), (void) dup2(devnull, 1), (void) dup2(devnull, 2);
@@ -100,7 +122,7 @@ int taskio_prepare(const struct bundle *b, const struct taskio_plan *plan, struc
                   struct tc_err **err)
 {
         _cleanup_close_ int out = -1, errfd = -1, lock = -1;
-        int fds[4];
+        int fds[4], fd;
 
         *ret = (struct taskio_paths){ 0 };
         if (plan->in && make_fifo(b, TASKIO_STDIN, &ret->in, err) < 0)
@@ -121,6 +143,12 @@ int taskio_prepare(const struct bundle *b, const struct taskio_plan *plan, struc
                 tc_fail_sys(err, TC_INTERNAL, errno, "lock %s", TASKIO_LOGGER_PID);
                 goto fail;
         }
+        /* the log exists before create returns, for the same reason */
+        if ((fd = openat(b->fd, LOGFILE_NAME, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+                tc_fail_sys(err, TC_INTERNAL, errno, "create %s", LOGFILE_NAME);
+                goto fail;
+        }
+        (void) close(fd);
         fds[0] = out, fds[1] = errfd, fds[2] = lock, fds[3] = b->fd;
         if (spawn(b, plan, fds, err) < 0)
                 goto fail;
