@@ -29,6 +29,7 @@ struct cli_ctx {
         bool help;
         char **args; /* positionals of the last cli_parse, freed at exit */
         char *root_real, *state_real; /* canonical paths of root_fd/state_fd, or NULL */
+        int status; /* run, exec, attach: the task's exit status, our exit code on success */
 };
 
 /* One command: its usage line and help text, and its own options (the global
@@ -76,6 +77,12 @@ int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 int cmd_events(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 int cmd_load(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 int cmd_info(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+/* interactive (issue 9) */
+int cmd_attach(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+int cmd_exec(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+int cmd_logger(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+int cmd_logs(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+int cmd_run(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 
 void cli_print_global_help(void);
 

@@ -7,13 +7,14 @@
 #include <string.h>
 
 #include "cli/containers.h"
+#include "cli/interactive.h"
 #include "cli/tasks.h"
 #include "core/base/cleanup.h"
 #include "core/base/ident.h"
 #include "core/base/json.h"
 #include "store/record.h"
 
-enum { OPT_ROOTFS = 0x200, OPT_STDIN, OPT_STDOUT, OPT_STDERR, OPT_TERMINAL };
+enum { OPT_ROOTFS = 0x200, OPT_STDIN, OPT_STDOUT, OPT_STDERR, OPT_TERMINAL, OPT_LOG_MAX };
 
 static const struct option create_opts[] = {
         { "spec", required_argument, NULL, OPT_SPEC },
@@ -27,14 +28,18 @@ static const struct option create_opts[] = {
         { "stdin", required_argument, NULL, OPT_STDIN },
         { "stdout", required_argument, NULL, OPT_STDOUT },
         { "stderr", required_argument, NULL, OPT_STDERR },
-        { "terminal", no_argument, NULL, OPT_TERMINAL },
+        { "terminal", no_argument, NULL, 't' },
+        { "tty", no_argument, NULL, 't' },
+        { "interactive", no_argument, NULL, 'i' },
+        { "log-max-size", required_argument, NULL, OPT_LOG_MAX },
         { 0 },
 };
 
 static const struct cli_cmd create_cmd = {
         .name = "create",
         .args = "ID [--spec FILE|- [--runtime NAME] [RECORD OPTIONS]] [--rootfs DIR]\n"
-                "       [--stdin PATH] [--stdout PATH] [--stderr PATH]",
+                "       [--stdin PATH] [--stdout PATH] [--stderr PATH] [-i] [-t]\n"
+                "       [--log-max-size SIZE]",
         .summary =
                 "Create a task (containerd's TaskManager.Create): write the bundle, start the\n"
                 "shim binary, call its Create. With --spec the container record is created\n"
@@ -52,8 +57,12 @@ static const struct cli_cmd create_cmd = {
                 "                               the spec's root.path then becomes \"rootfs\"\n"
                 "      --stdin PATH             a FIFO the container reads\n"
                 "      --stdout PATH            file (created 0600) the container appends to\n"
-                "      --stderr PATH            likewise; a stream not given is /dev/null\n"
-                "      --terminal               refused: taskctl has no console socket\n",
+                "      --stderr PATH            likewise; a stream not given goes to the\n"
+                "                               task's log (`taskctl logs`)\n"
+                "  -i, --interactive            a stdin FIFO that `attach` writes to\n"
+                "  -t, --terminal, --tty        a pseudo-terminal (process.terminal)\n"
+                "      --log-max-size SIZE      rotate the log at SIZE (default 1m; k, m, g)\n",
+        .shortopts = "it",
         .longopts = create_opts,
         .min_args = 1,
         .max_args = 1,
@@ -62,7 +71,8 @@ static const struct cli_cmd create_cmd = {
 struct create_args {
         struct edit_opts rec;
         const char *rootfs, *stdin_path, *stdout_path, *stderr_path;
-        bool terminal;
+        bool terminal, in;
+        long long log_max;
 };
 
 static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
@@ -74,14 +84,16 @@ static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
         case OPT_STDIN: a->stdin_path = arg; return 0;
         case OPT_STDOUT: a->stdout_path = arg; return 0;
         case OPT_STDERR: a->stderr_path = arg; return 0;
-        case OPT_TERMINAL: a->terminal = true; return 0;
+        case 't': a->terminal = true; return 0;
+        case 'i': a->in = true; return 0;
+        case OPT_LOG_MAX: return interactive_parse_size(arg, &a->log_max, err);
         default: return containers_record_opt(&a->rec, c, arg, err);
         }
 }
 
 /* The shim runs in the bundle: every path we hand it must be absolute. A
  * file that does not exist yet is made absolute through its directory. */
-static int absolute(const char *flag, const char *path, bool must_exist, char **ret,
+int tasks_absolute(const char *flag, const char *path, bool must_exist, char **ret,
                     struct tc_err **err)
 {
         char buf[PATH_MAX];
@@ -150,7 +162,7 @@ int cmd_task_create(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **
 {
         struct create_args a = { 0 };
         _cleanup_(record_freep) struct record *rec = NULL;
-        _cleanup_free_ char *rootfs = NULL, *in = NULL, *out = NULL, *errp = NULL;
+        _cleanup_free_ char *rootfs = NULL, *in = NULL, *out = NULL, *errp = NULL, *self = NULL;
         struct task_info t = { 0 };
         struct task_create_req req = { 0 };
         struct taskmgr m;
@@ -160,19 +172,20 @@ int cmd_task_create(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **
         r = cli_parse(ctx, &create_cmd, argc, argv, on_opt, &a, &args, &nargs, err);
         if (r == 0 && (ident_check(args[0], "task id", err) < 0 ||
                        build_record(ctx, &a, args[0], &rec, err) < 0 ||
-                       absolute("--rootfs", a.rootfs, true, &rootfs, err) < 0 ||
-                       absolute("--stdin", a.stdin_path, true, &in, err) < 0 ||
-                       absolute("--stdout", a.stdout_path, false, &out, err) < 0 ||
-                       absolute("--stderr", a.stderr_path, false, &errp, err) < 0))
+                       tasks_absolute("--rootfs", a.rootfs, true, &rootfs, err) < 0 ||
+                       tasks_absolute("--stdin", a.stdin_path, true, &in, err) < 0 ||
+                       tasks_absolute("--stdout", a.stdout_path, false, &out, err) < 0 ||
+                       tasks_absolute("--stderr", a.stderr_path, false, &errp, err) < 0 ||
+                       interactive_self_exe(&self, err) < 0))
                 r = -1;
-        if (r == 0 && a.terminal)
-                r = tc_fail(err, TC_INVALID_ARGUMENT,
-                            "create: --terminal is not supported: taskctl has no console socket "
-                            "to receive the pty (use --stdout/--stderr files)");
+        if (r == 0 && a.in && a.stdin_path)
+                r = tc_fail(err, TC_INVALID_ARGUMENT, "create: -i and --stdin do not go together");
         if (r == 0) {
                 req = (struct task_create_req){ .id = args[0], .new_record = rec, .rootfs = rootfs,
                                                 .stdin_path = in, .stdout_path = out,
-                                                .stderr_path = errp };
+                                                .stderr_path = errp, .terminal = a.terminal,
+                                                .stdin_fifo = a.in || a.terminal,
+                                                .log_max = a.log_max, .self_exe = self };
                 r = tasks_mgr(ctx, &m, err) < 0 || taskmgr_create(&m, &req, &t, err) < 0 ? -1 : 0;
         }
         if (r == 0)

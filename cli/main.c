@@ -11,18 +11,23 @@
 
 /* git-style command table; "containers" has its own sub-table */
 static const struct cli_entry commands[] = {
+        { "_logger", cmd_logger, NULL }, /* the log helper (core/taskio.h), not for users */
+        { "attach", cmd_attach, "attach to a running task's output, input and terminal" },
         { "c", cmd_containers, NULL },
         { "cleanup", cmd_cleanup, "remove orphaned work dirs (for cron)" },
         { "containers", cmd_containers, "container records: create, get, list, update, delete" },
         { "create", cmd_task_create, "create a task: bundle, shim, Create" },
         { "delete", cmd_task_delete, "delete a task (--force: also a running one)" },
         { "events", cmd_events, "print task lifecycle events" },
+        { "exec", cmd_exec, "run another process in a running task" },
         { "get", cmd_task_get, "show a task's state from its shim" },
         { "info", cmd_info, "show version, directories, platforms and shims" },
         { "kill", cmd_task_kill, "signal a task" },
         { "list", cmd_task_list, "list tasks (alias: ls)" },
         { "load", cmd_load, "reload existing tasks, clean up dead ones (after a restart)" },
+        { "logs", cmd_logs, "print a task's output (-f: follow it)" },
         { "ls", cmd_task_list, NULL },
+        { "run", cmd_run, "create and start a task, stream its output, exit with its status" },
         { "start", cmd_task_start, "start a created task" },
         { "wait", cmd_task_wait, "wait for a task to exit" },
 };
@@ -48,6 +53,8 @@ static int finish(struct cli_ctx *ctx, int r, struct tc_err *err)
         } else if (fflush(stdout) != 0 || ferror(stdout)) {
                 fprintf(stderr, "taskctl: write output: %s\n", strerror(errno));
                 code = 1;
+        } else {
+                code = ctx->status;
         }
         tc_err_free(err);
         config_release(&ctx->cfg);

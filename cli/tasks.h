@@ -12,6 +12,11 @@ struct cJSON *tasks_info_json(const struct task_info *t);
 /* get's output: key/value lines, JSON, or with -q the ID. */
 int tasks_print_info(struct cli_ctx *ctx, const struct task_info *t, struct tc_err **err);
 
+/* FLAG's PATH made absolute (the shim runs in the bundle); a file that does
+ * not exist yet (unless MUST_EXIST) through its directory. NULL stays NULL. */
+int tasks_absolute(const char *flag, const char *path, bool must_exist, char **ret,
+                   struct tc_err **err);
+
 int cmd_task_create(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 int cmd_task_start(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 int cmd_task_get(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);

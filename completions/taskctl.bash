@@ -8,7 +8,7 @@
 # line; namespaces are the directory names under ROOT/containers/. Every
 # failure is silent: no output, no completion.
 
-__taskctl_commands="containers c create start get kill wait delete list load cleanup events info"
+__taskctl_commands="containers c create start get kill wait delete list load cleanup events info run exec attach logs"
 __taskctl_container_commands="create get list ls update delete rm"
 __taskctl_globals="-n --namespace --root --state --config -o --output -q --quiet --timeout --log-level -h --help --version"
 __taskctl_signals="SIGTERM SIGKILL SIGINT SIGHUP SIGQUIT SIGUSR1 SIGUSR2 SIGSTOP SIGCONT SIGTSTP SIGWINCH SIGABRT SIGALRM SIGPIPE SIGTTIN SIGTTOU"
@@ -21,6 +21,7 @@ __taskctl_takes_value() {
         --spec | --runtime | --label | --image | --snapshotter | --snapshot-key | --runtime-options) return 0 ;;
         --from-json | --unlabel | --field | --rootfs | --stdin | --stdout | --stderr) return 0 ;;
         --signal | --older-than | --since) return 0 ;;
+        --log-max-size | --tail | --user | --cwd | --env | --exec-id) return 0 ;;
         esac
         return 1
 }
@@ -31,7 +32,11 @@ __taskctl_cmd_opts() {
         containers/create) printf "%s\n" "--spec --runtime --label --image --snapshotter --snapshot-key --runtime-options --from-json" ;;
         containers/update) printf "%s\n" "--label --unlabel --image --spec --snapshot-key --from-json --field" ;;
         containers/delete) printf "%s\n" "--force" ;;
-        create/*) printf "%s\n" "--spec --runtime --label --image --snapshotter --snapshot-key --runtime-options --rootfs --stdin --stdout --stderr --terminal" ;;
+        create/*) printf "%s\n" "--spec --runtime --label --image --snapshotter --snapshot-key --runtime-options --rootfs --stdin --stdout --stderr --terminal -t --tty -i --interactive --log-max-size" ;;
+        run/*) printf "%s\n" "-d --detach -i --interactive -t --tty --terminal --rm --spec --runtime --label --image --runtime-options --rootfs --stdout --stderr --log-max-size" ;;
+        exec/*) printf "%s\n" "-d --detach -i --interactive -t --tty --terminal --user --cwd --env --exec-id" ;;
+        attach/*) printf "%s\n" "--no-stdin" ;;
+        logs/*) printf "%s\n" "-f --follow --tail --since --timestamps" ;;
         kill/*) printf "%s\n" "--signal --all" ;;
         delete/*) printf "%s\n" "--force" ;;
         list/*) printf "%s\n" "-A --all-namespaces" ;;
@@ -168,11 +173,11 @@ _taskctl() {
                         __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 containers list -q 2>/dev/null)" "$cur"
                 fi
                 ;;
-        create)
+        create | run)
                 [[ $npos -eq 0 ]] &&
                         __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 containers list -q 2>/dev/null)" "$cur"
                 ;;
-        start | get | kill | wait | delete)
+        start | get | kill | wait | delete | exec | attach | logs)
                 [[ $npos -eq 0 ]] &&
                         __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 list -q 2>/dev/null)" "$cur"
                 ;;

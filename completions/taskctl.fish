@@ -165,6 +165,10 @@ complete -c taskctl -n __taskctl_no_command -a load -d 'Recover tasks after a re
 complete -c taskctl -n __taskctl_no_command -a cleanup -d 'Remove orphaned work dirs'
 complete -c taskctl -n __taskctl_no_command -a events -d 'Print task lifecycle events'
 complete -c taskctl -n __taskctl_no_command -a info -d 'Show version, directories, platforms and shims'
+complete -c taskctl -n __taskctl_no_command -a run -d 'Create and start a task, stream its output'
+complete -c taskctl -n __taskctl_no_command -a exec -d 'Run another process in a running task'
+complete -c taskctl -n __taskctl_no_command -a attach -d 'Attach to a running task'
+complete -c taskctl -n __taskctl_no_command -a logs -d "Print a task's output"
 
 # containers subcommands.
 complete -c taskctl -n __taskctl_containers_no_sub -a create -d 'Create a container record'
@@ -176,8 +180,8 @@ complete -c taskctl -n __taskctl_containers_no_sub -a delete -d 'Delete a contai
 complete -c taskctl -n __taskctl_containers_no_sub -a rm -d 'Delete a container record'
 
 # IDs.
-complete -c taskctl -n '__taskctl_wants_id containers/get containers/update containers/delete create' -a '(__taskctl_ids containers list -q)' -d Container
-complete -c taskctl -n '__taskctl_wants_id start get kill wait delete' -a '(__taskctl_ids list -q)' -d Task
+complete -c taskctl -n '__taskctl_wants_id containers/get containers/update containers/delete create run' -a '(__taskctl_ids containers list -q)' -d Container
+complete -c taskctl -n '__taskctl_wants_id start get kill wait delete exec attach logs' -a '(__taskctl_ids list -q)' -d Task
 
 # Record flags: containers create and create.
 set -l __taskctl_rec '__taskctl_containers_sub create; or __taskctl_command create'
@@ -208,6 +212,29 @@ complete -c taskctl -n '__taskctl_command create' -l stdin -r -F -d 'File or FIF
 complete -c taskctl -n '__taskctl_command create' -l stdout -r -F -d 'File the standard output is appended to'
 complete -c taskctl -n '__taskctl_command create' -l stderr -r -F -d 'File the standard error is appended to'
 complete -c taskctl -n '__taskctl_command create' -l terminal -d 'Allocate a terminal'
+complete -c taskctl -n '__taskctl_command create run exec' -s t -l tty -d 'Allocate a terminal'
+complete -c taskctl -n '__taskctl_command run exec' -l terminal -d 'Allocate a terminal'
+complete -c taskctl -n '__taskctl_command create run exec' -s i -l interactive -d 'Keep stdin open'
+complete -c taskctl -n '__taskctl_command create run' -l log-max-size -x -d 'Rotate the log at this size (e.g. 1m)'
+complete -c taskctl -n '__taskctl_command run exec' -s d -l detach -d 'Return once started'
+complete -c taskctl -n '__taskctl_command run' -l rm -d 'Delete the task and record when it ends'
+complete -c taskctl -n '__taskctl_command run' -l spec -r -F -a - -d 'OCI runtime spec file, or - for stdin'
+complete -c taskctl -n '__taskctl_command run' -l runtime -x -a '(__taskctl_runtimes)' -d 'Runtime name'
+complete -c taskctl -n '__taskctl_command run' -l label -x -d 'Label K=V'
+complete -c taskctl -n '__taskctl_command run' -l image -x -d 'Image reference'
+complete -c taskctl -n '__taskctl_command run' -l runtime-options -r -F -d 'Runtime options file (JSON)'
+complete -c taskctl -n '__taskctl_command run' -l rootfs -x -a '(__fish_complete_directories)' -d 'Root filesystem directory'
+complete -c taskctl -n '__taskctl_command run' -l stdout -r -F -d 'File for standard output'
+complete -c taskctl -n '__taskctl_command run' -l stderr -r -F -d 'File for standard error'
+complete -c taskctl -n '__taskctl_command exec' -l user -x -d 'Numeric UID[:GID]'
+complete -c taskctl -n '__taskctl_command exec' -l cwd -x -d 'Working directory inside the task'
+complete -c taskctl -n '__taskctl_command exec' -l env -x -d 'Environment variable K=V'
+complete -c taskctl -n '__taskctl_command exec' -l exec-id -x -d 'Exec id'
+complete -c taskctl -n '__taskctl_command attach' -l no-stdin -d 'Do not send stdin to the task'
+complete -c taskctl -n '__taskctl_command logs' -s f -l follow -d 'Follow the output until the task exits'
+complete -c taskctl -n '__taskctl_command logs' -l tail -x -d 'Only the last N lines'
+complete -c taskctl -n '__taskctl_command logs' -l since -x -d 'Only output at or after TIME (RFC 3339, or a duration)'
+complete -c taskctl -n '__taskctl_command logs' -l timestamps -d 'Prefix each line with its time'
 complete -c taskctl -n '__taskctl_command kill' -l signal -x -a 'SIGTERM SIGKILL SIGINT SIGHUP SIGQUIT SIGUSR1 SIGUSR2 SIGSTOP SIGCONT SIGTSTP SIGWINCH SIGABRT SIGALRM SIGPIPE SIGTTIN SIGTTOU' -d 'Signal (default SIGTERM)'
 complete -c taskctl -n '__taskctl_command kill' -l all -d 'Signal every process of the task'
 complete -c taskctl -n '__taskctl_command delete' -l force -d 'Kill and wait for a running task first'

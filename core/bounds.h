@@ -18,6 +18,11 @@
  * most: never longer than the call bound). No containerd setting: the real
  * shim exits ~50 ms after an accepted Shutdown, so a second is plenty. */
 #define BOUND_SHIM_EXIT 1.0
+/* How long delete, a create's rollback and load wait for a task's log helper
+ * (core/taskio.h) to drain and exit once the shim has closed the output FIFOs,
+ * before SIGKILL. containerd's pkg/process waits 2 s for IO copying to drain
+ * (Delete); we give the helper the shutdown bound. */
+#define BOUND_LOG_HELPER BOUND_SHIM_SHUTDOWN
 
 /* What shimconn_teardown waits for, at most. */
 struct teardown_bounds {

@@ -26,6 +26,7 @@
 #include "core/mounts.h"
 #include "core/shimconn.h"
 #include "core/sweep.h"
+#include "core/taskio.h"
 #include "core/tasklock.h"
 #include "store/store.h"
 
@@ -246,6 +247,7 @@ static int act(struct loader *l, struct bundle *b, struct shimconn *sc, enum loa
          * whatever runc left, goes through the binary's delete action */
         clean = a == LOAD_REMOVE_NO_RECORD && sc->conn && stop_orphan_task(sc, BOUND_LOAD_TEARDOWN);
         shimconn_teardown(sc, b, binary, clean, &TEARDOWN_BOUNDS_LOAD);
+        taskio_release(b, BOUND_LOG_HELPER); /* the task's log helper (core/taskio.h) */
         if (bundle_delete(b, err) < 0)
                 return -1;
         if (a == LOAD_CLEANUP_DEAD)

@@ -400,3 +400,106 @@ int taskapi_decode_delete_response(const uint8_t *buf, size_t len,
         deleted_from_pb((const Tcpb__DeleteResponse *) m, ret_deleted);
         return 0;
 }
+
+/* ---- interactive (issue 9): exec processes, terminals, stdin --------------- */
+
+int taskapi_exec(const struct taskapi *t, const struct taskapi_exec_req *req, double deadline,
+                 struct tc_err **err)
+{
+        Tcpb__ExecProcessRequest pb = TCPB__EXEC_PROCESS_REQUEST__INIT;
+        Tcpb__Any spec = TCPB__ANY__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+
+        spec.type_url = (char *) TASKAPI_PROCESS_SPEC_TYPE;
+        spec.value.data = (uint8_t *) req->process_json;
+        spec.value.len = strlen(req->process_json);
+        pb.id = str(req->id);
+        pb.exec_id = str(req->exec_id);
+        pb.terminal = req->terminal;
+        pb.stdin = str(req->stdin_path);
+        pb.stdout = str(req->stdout_path);
+        pb.stderr = str(req->stderr_path);
+        pb.spec = &spec;
+        return call(t, "Exec", &pb.base, &tcpb__empty__descriptor, deadline, &m, err);
+}
+
+int taskapi_start_exec(const struct taskapi *t, const char *id, const char *exec_id,
+                       double deadline, uint32_t *ret_pid, struct tc_err **err)
+{
+        Tcpb__StartRequest req = TCPB__START_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+
+        req.id = str(id);
+        req.exec_id = str(exec_id);
+        if (call(t, "Start", &req.base, &tcpb__start_response__descriptor, deadline, &m, err) < 0)
+                return -1;
+        *ret_pid = ((const Tcpb__StartResponse *) m)->pid;
+        return 0;
+}
+
+int taskapi_wait_exec(const struct taskapi *t, const char *id, const char *exec_id,
+                      double deadline, struct taskapi_exit *ret_exit, struct tc_err **err)
+{
+        Tcpb__WaitRequest req = TCPB__WAIT_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+        const Tcpb__WaitResponse *r;
+
+        req.id = str(id);
+        req.exec_id = str(exec_id);
+        if (call(t, "Wait", &req.base, &tcpb__wait_response__descriptor, deadline, &m, err) < 0)
+                return -1;
+        r = (const Tcpb__WaitResponse *) m;
+        exit_from_pb(r->exit_status, r->exited_at, ret_exit);
+        return 0;
+}
+
+int taskapi_delete_exec(const struct taskapi *t, const char *id, const char *exec_id,
+                        double deadline, struct taskapi_deleted *ret_deleted, struct tc_err **err)
+{
+        Tcpb__DeleteRequest req = TCPB__DELETE_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+
+        req.id = str(id);
+        req.exec_id = str(exec_id);
+        if (call(t, "Delete", &req.base, &tcpb__delete_response__descriptor, deadline, &m, err) < 0)
+                return -1;
+        deleted_from_pb((const Tcpb__DeleteResponse *) m, ret_deleted);
+        return 0;
+}
+
+int taskapi_kill_exec(const struct taskapi *t, const char *id, const char *exec_id,
+                      uint32_t signal, double deadline, struct tc_err **err)
+{
+        Tcpb__KillRequest req = TCPB__KILL_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+
+        req.id = str(id);
+        req.exec_id = str(exec_id);
+        req.signal = signal;
+        return call(t, "Kill", &req.base, &tcpb__empty__descriptor, deadline, &m, err);
+}
+
+int taskapi_resize_pty(const struct taskapi *t, const char *id, const char *exec_id,
+                       uint32_t width, uint32_t height, double deadline, struct tc_err **err)
+{
+        Tcpb__ResizePtyRequest req = TCPB__RESIZE_PTY_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+
+        req.id = str(id);
+        req.exec_id = str(exec_id);
+        req.width = width;
+        req.height = height;
+        return call(t, "ResizePty", &req.base, &tcpb__empty__descriptor, deadline, &m, err);
+}
+
+int taskapi_close_stdin(const struct taskapi *t, const char *id, const char *exec_id,
+                        double deadline, struct tc_err **err)
+{
+        Tcpb__CloseIORequest req = TCPB__CLOSE_IOREQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+
+        req.id = str(id);
+        req.exec_id = str(exec_id);
+        req.stdin = true;
+        return call(t, "CloseIO", &req.base, &tcpb__empty__descriptor, deadline, &m, err);
+}

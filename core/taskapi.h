@@ -165,3 +165,38 @@ int taskapi_encode_runc_options(const struct taskapi_runc_options *o, uint8_t **
  * Garbage is TC_UNAVAILABLE (the shim binary misbehaved). */
 int taskapi_decode_delete_response(const uint8_t *buf, size_t len,
                                    struct taskapi_deleted *ret_deleted, struct tc_err **err);
+
+/* ---- interactive (issue 9): exec processes, terminals, stdin --------------- */
+
+/* ExecProcessRequest.spec's type: the process JSON of the OCI runtime spec */
+#define TASKAPI_PROCESS_SPEC_TYPE "types.containerd.io/opencontainers/runtime-spec/1/Process"
+
+struct taskapi_exec_req {
+        const char *id;
+        const char *exec_id;
+        bool terminal;
+        const char *stdin_path; /* NULL or "" for none */
+        const char *stdout_path;
+        const char *stderr_path;
+        const char *process_json; /* the OCI process object, JSON text */
+};
+
+/* Exec adds a process to the task (it starts with Start(exec_id)). */
+int taskapi_exec(const struct taskapi *t, const struct taskapi_exec_req *req, double deadline,
+                 struct tc_err **err);
+/* Start, Wait, Delete and Kill of the process EXEC_ID ("" or NULL: the init process). */
+int taskapi_start_exec(const struct taskapi *t, const char *id, const char *exec_id,
+                       double deadline, uint32_t *ret_pid, struct tc_err **err);
+int taskapi_wait_exec(const struct taskapi *t, const char *id, const char *exec_id,
+                      double deadline, struct taskapi_exit *ret_exit, struct tc_err **err);
+int taskapi_delete_exec(const struct taskapi *t, const char *id, const char *exec_id,
+                        double deadline, struct taskapi_deleted *ret_deleted, struct tc_err **err);
+int taskapi_kill_exec(const struct taskapi *t, const char *id, const char *exec_id,
+                      uint32_t signal, double deadline, struct tc_err **err);
+/* ResizePty of the process's terminal (columns WIDTH, rows HEIGHT). */
+int taskapi_resize_pty(const struct taskapi *t, const char *id, const char *exec_id,
+                       uint32_t width, uint32_t height, double deadline, struct tc_err **err);
+/* CloseIO{stdin: true}: the shim closes its write end of the stdin FIFO, so
+ * the process reads EOF once what was written is consumed. */
+int taskapi_close_stdin(const struct taskapi *t, const char *id, const char *exec_id,
+                        double deadline, struct tc_err **err);

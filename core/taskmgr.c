@@ -19,8 +19,10 @@
 #include "core/base/json.h"
 #include "core/base/log.h"
 #include "core/events.h"
+#include "core/logfile.h"
 #include "core/shim.h"
 #include "core/shimconn.h"
+#include "core/taskio.h"
 #include "core/taskapi.h"
 #include "core/tasklock.h"
 #include "store/record.h"
@@ -79,6 +81,7 @@ struct creating {
         char *binary;
         bool started;
         bool made_stdio[3];
+        struct taskio_paths fifos; /* the bundle's FIFOs (core/taskio.h) */
 };
 
 /* --rootfs: the shim mounts it on BUNDLE/rootfs, so the spec must point there. */
@@ -100,6 +103,8 @@ static int write_task_spec(const struct creating *c, char **ret, struct tc_err *
                 (void) snprintf(path, sizeof path, "/%s/%s", c->m->ns, c->req->id);
                 cJSON_AddStringToObject(linux_obj, "cgroupsPath", path);
         }
+        if (c->req->terminal && taskio_spec_terminal(spec, err) < 0)
+                return -1;
         if (c->req->rootfs) {
                 root = cJSON_GetObjectItem(spec, "root");
                 if (!root)
@@ -186,9 +191,9 @@ static int create_in_shim(struct creating *c, struct task_info *ret, struct tc_e
                 .rootfs = q->rootfs ? &mnt : NULL,
                 .n_rootfs = q->rootfs ? 1 : 0,
                 .terminal = q->terminal,
-                .stdin_path = q->stdin_path,
-                .stdout_path = q->stdout_path ? q->stdout_path : "/dev/null",
-                .stderr_path = q->stderr_path ? q->stderr_path : "/dev/null",
+                .stdin_path = q->stdin_path ? q->stdin_path : c->fifos.in,
+                .stdout_path = q->stdout_path ? q->stdout_path : c->fifos.out,
+                .stderr_path = q->stderr_path ? q->stderr_path : c->fifos.err,
         };
         _cleanup_free_ uint8_t *opts = NULL;
         size_t opts_len = 0;
@@ -222,6 +227,8 @@ static void create_rollback(struct creating *c)
 
         if (c->started)
                 shimconn_teardown(&c->sc, c->b, c->binary, false, &TEARDOWN_BOUNDS_SHUTDOWN);
+        if (c->b)
+                taskio_release(c->b, BOUND_LOG_HELPER);
         if (c->b && bundle_delete(c->b, &e) < 0)
                 log_warn("rollback: %s", e->msg);
         if (c->made_stdio[1])
@@ -238,14 +245,18 @@ static int create_locked(const struct taskmgr *m, const struct task_create_req *
         int r = -1;
 
         shimconn_init(&c.sc, &m->roots, m->ns, req->id);
-        if (req->terminal)
-                return tc_fail(err, TC_INVALID_ARGUMENT,
-                               "--terminal is not supported: taskctl has no console socket to "
-                               "receive the pty");
         if (shim_resolve_binary(rec->runtime_name, &c.binary, err) < 0 ||
             write_task_spec(&c, &spec, err) < 0 || open_stdio(&c, err) < 0)
                 goto out;
         if (bundle_new(&m->roots, m->ns, req->id, spec, strlen(spec), &c.b, err) < 0)
+                goto out;
+        if (taskio_prepare(c.b, &(struct taskio_plan){
+                                  .in = req->stdin_fifo && !req->stdin_path,
+                                  .log_out = !req->stdout_path,
+                                  .log_err = !req->stderr_path && !req->terminal,
+                                  .log_max = req->log_max > 0 ? req->log_max : LOGFILE_DEFAULT_MAX,
+                                  .self = req->self_exe },
+                          &c.fifos, err) < 0)
                 goto out;
         if (create_in_shim(&c, ret, err) < 0)
                 goto out;
@@ -265,6 +276,7 @@ out:
                 task_info_release(ret);
         }
         shimconn_release(&c.sc);
+        taskio_paths_release(&c.fifos);
         bundle_free(c.b);
         free(c.binary);
         return r;
@@ -556,6 +568,7 @@ static int delete_locked(const struct taskmgr *m, const char *id, bool force,
                 binary = NULL;
         shimconn_teardown(&sc, b, binary, clean, &TEARDOWN_BOUNDS_SHUTDOWN);
         shimconn_release(&sc);
+        taskio_release(b, BOUND_LOG_HELPER); /* the log helper (core/taskio.h) */
         if (bundle_delete(b, err) < 0)
                 return -1;
         if (!ret->pid)

@@ -27,7 +27,12 @@ struct task_create_req {
         const char *stdin_path;    /* absolute or NULL */
         const char *stdout_path;   /* absolute or NULL: /dev/null */
         const char *stderr_path;
-        bool terminal;
+        bool terminal;      /* process.terminal = true; the shim makes the pty */
+        /* interactive (issue 9): a stream with no path above goes to the
+         * task's log through a FIFO and the log helper (core/stdio.h) */
+        bool stdin_fifo;    /* a stdin FIFO in the bundle (run -i/-t, create -i) */
+        long long log_max;  /* bytes per log file; 0: LOGFILE_DEFAULT_MAX */
+        const char *self_exe; /* our executable, run as the log helper */
 };
 
 /* What get and list report of a task. Strings are owned. */

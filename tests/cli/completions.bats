@@ -7,7 +7,7 @@ load helpers
 
 SRC=$(cd "$TESTS_DIR/.." && pwd)
 
-COMMANDS=(containers c create start get kill wait delete list load cleanup events info)
+COMMANDS=(containers c create start get kill wait delete list load cleanup events info run exec attach logs)
 CONTAINER_COMMANDS=(create get list ls update delete rm)
 GLOBALS=(-n --namespace --root --state --config -o --output -q --quiet --timeout --log-level -h --help --version)
 SIGNALS=(SIGTERM SIGKILL SIGINT SIGHUP SIGQUIT SIGUSR1 SIGUSR2 SIGSTOP SIGCONT)
@@ -134,7 +134,11 @@ build_dir() {
                 ["containers update"]="--label --unlabel --image --spec --snapshot-key --from-json --field"
                 ["containers delete"]="--force"
                 ["containers rm"]="--force"
-                ["create"]="--spec --runtime --label --image --snapshotter --snapshot-key --runtime-options --rootfs --stdin --stdout --stderr --terminal"
+                ["create"]="--spec --runtime --label --image --snapshotter --snapshot-key --runtime-options --rootfs --stdin --stdout --stderr --terminal -t --tty -i --interactive --log-max-size"
+                ["run"]="-d --detach -i --interactive -t --tty --terminal --rm --spec --runtime --label --image --runtime-options --rootfs --stdout --stderr --log-max-size"
+                ["exec"]="-d --detach -i --interactive -t --tty --terminal --user --cwd --env --exec-id"
+                ["attach"]="--no-stdin"
+                ["logs"]="-f --follow --tail --since --timestamps"
                 ["start"]=""
                 ["get"]=""
                 ["kill"]="--signal --all"
@@ -341,7 +345,8 @@ man_text() {
         # Every command heads its own entry ("create ID ...", "info"): a line that
         # starts with it, followed by the indented body (.RS) or a line break (.br).
         for c in "containers create" "containers get" "containers list" "containers update" \
-                "containers delete" create start get kill wait delete list load cleanup events info; do
+                "containers delete" create start get kill wait delete list load cleanup events info \
+                run exec attach logs; do
                 awk -v c="$c" 'head && ($0 == ".RS 4" || $0 == ".br") { found = 1 }
                                { head = ($0 ~ ("^" c "( |$)")) } END { exit !found }' "$t" ||
                         { echo "no entry for: $c"; return 1; }
@@ -353,7 +358,9 @@ man_text() {
                 --version --spec --runtime --label --image --snapshotter --snapshot-key \
                 --runtime-options --from-json --unlabel --field --force --rootfs --stdin --stdout \
                 --stderr --terminal --signal --all --all-namespaces --dry-run --older-than --since \
-                --follow TASKCTL_NAMESPACE TASKCTL_ROOT TASKCTL_STATE TASKCTL_CONFIG TASKCTL_LOG_LEVEL \
+                --follow --tail --timestamps --log-max-size --interactive --tty --detach --rm \
+                --user --cwd --env --exec-id --no-stdin output.log ctrl-p \
+                TASKCTL_NAMESPACE TASKCTL_ROOT TASKCTL_STATE TASKCTL_CONFIG TASKCTL_LOG_LEVEL \
                 ROOT/containers/NS/ID.json ROOT/containers/NS/.lock ROOT/tasks/NS/ID/ \
                 STATE/tasks/NS/ID/ ROOT/events/NS.jsonl \
                 /etc/taskctl/config.json default_runtime platforms 'labels."io.k8s/name"==web' '~=' \

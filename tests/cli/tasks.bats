@@ -225,7 +225,8 @@ lifecycle() {
         [ "$(jq -r .namespace <<<"$j")" = "$NS" ]
         [ "$(jq -r .runtime <<<"$j")" = io.containerd.runc.v2 ]
         [ "$(jq -r .stdout <<<"$j")" = "$TMP/out" ]
-        [ "$(jq -r .stderr <<<"$j")" = /dev/null ]
+        # a stream not given goes to the task's log through a bundle FIFO
+        [ "$(jq -r .stderr <<<"$j")" = "$b/stderr" ]
         run --separate-stderr tc list
         [ "$status" -eq 0 ]
         [ "${lines[0]}" = "NAMESPACE      ID                         PID        STATUS     RUNTIME" ]
@@ -366,7 +367,7 @@ lifecycle() {
         [ "$output" = 137 ]
 }
 
-@test "--stdout/--stderr: created 0600 when missing, appended to when present, kept apart; absent is /dev/null" {
+@test "--stdout/--stderr: created 0600 when missing, appended to when present, kept apart; absent goes to the log" {
         spec io sh -c 'echo to-out; echo to-err >&2'
         printf 'old\n' > "$TMP/out"
         chmod 0644 "$TMP/out"
@@ -398,16 +399,20 @@ lifecycle() {
         [ "$(cat "$TMP/err")" = "to-err"$'\n'"to-err" ]
         tc delete io >/dev/null
 
-        # only --stdout: stderr is /dev/null
+        # only --stdout: stderr goes to the task's log (taskctl logs)
         run --separate-stderr tc create io --rootfs "$ROOTFS" --stdout "$TMP/only"
         [ "$status" -eq 0 ]
         run -0 --separate-stderr tc -o json get io
-        [ "$(jq -r .stderr <<<"$output")" = /dev/null ]
+        [ "$(jq -r .stderr <<<"$output")" = "$S/tasks/$NS/io/stderr" ]
         [ "$(jq -r .stdin <<<"$output")" = "" ]
         tc start io >/dev/null
         tc wait io >/dev/null
         [ "$(cat "$TMP/only")" = to-out ]
         [ "$(stat -c %a "$TMP/only")" = 600 ]
+        run --separate-stderr tc logs -f io
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
+        [ "$stderr" = to-err ]
 }
 
 @test "--stdin: a FIFO the container reads; a missing one is exit 2 and nothing is made" {
@@ -482,7 +487,7 @@ snapshot() {
         [ "$(jq -S . "$S/tasks/$NS/db/config.json")" = "$(jq -S . "$TMP/db.json")" ]
 }
 
-@test "create: usage errors exit 2 and touch nothing (invalid id, --terminal, record flags without --spec)" {
+@test "create: usage errors exit 2 and touch nothing (invalid id, -i with --stdin, record flags without --spec)" {
         spec web
         run --separate-stderr tc create bad..id --spec "$TMP/web.json" --rootfs "$ROOTFS"
         refused 2 'taskctl: task id "bad..id" must match ^[A-Za-z0-9]+(?:[._-](?:[A-Za-z0-9]+))*$'
@@ -499,8 +504,8 @@ snapshot() {
         refused 2 'taskctl: container id "aaaaaaaaaaaaaaaaaaaa..." greater than maximum length (76 characters)'
         run --separate-stderr tc start bad..id
         refused 2 'taskctl: task id "bad..id" must match ^[A-Za-z0-9]+(?:[._-](?:[A-Za-z0-9]+))*$'
-        run --separate-stderr tc create web --spec "$TMP/web.json" --rootfs "$ROOTFS" --terminal
-        refused 2 'taskctl: create: --terminal is not supported: taskctl has no console socket to receive the pty (use --stdout/--stderr files)'
+        run --separate-stderr tc create web --spec "$TMP/web.json" --rootfs "$ROOTFS" -i --stdin /dev/null
+        refused 2 'taskctl: create: -i and --stdin do not go together'
         run --separate-stderr tc create web --runtime io.containerd.runc.v2 --rootfs "$ROOTFS"
         refused 2 'taskctl: create: --runtime, --label, --image, --snapshotter, --snapshot-key and --runtime-options need --spec'
         run --separate-stderr tc create web --label env=prod
