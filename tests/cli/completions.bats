@@ -345,8 +345,8 @@ man_text() {
         # Every command heads its own entry ("create ID ...", "info"): a line that
         # starts with it, followed by the indented body (.RS) or a line break (.br).
         for c in "containers create" "containers get" "containers list" "containers update" \
-                "containers delete" create start get kill wait delete list load cleanup events info \
-                run exec attach logs; do
+                "containers delete" create start get kill wait delete list load cleanup events info run \
+                exec attach logs; do
                 awk -v c="$c" 'head && ($0 == ".RS 4" || $0 == ".br") { found = 1 }
                                { head = ($0 ~ ("^" c "( |$)")) } END { exit !found }' "$t" ||
                         { echo "no entry for: $c"; return 1; }

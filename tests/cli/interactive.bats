@@ -92,7 +92,11 @@ until_true() {
 }
 
 proc_alive() { ! proc_gone "$1"; }
-status_is() { [ "$(tc -o json get "$1" | jq -r .status)" = "$2" ]; }
+status_is() {
+        local s
+        s=$(tc -o json get "$1") || return 1
+        [ "$(jq -r .status <<<"$s")" = "$2" ]
+}
 # (a terminal's lines end in \r\n)
 log_has() { tc logs "$1" 2>/dev/null | tr -d '\r' | grep -qxF -- "$2"; }
 
@@ -173,14 +177,14 @@ logger_pid() {
         run --separate-stderr tc logs --tail 3 l2
         [ "$status" -eq 0 ]
         [ "$output" = $'n9\nn10\nno-newline' ]
-        run --separate-stderr tc logs --tail 0 l2
+        run -0 --separate-stderr tc logs --tail 0 l2
         [ -z "$output" ]
         run --separate-stderr tc logs --since 2999-01-01T00:00:00Z l2
         [ "$status" -eq 0 ]
         [ -z "$output" ]
-        run --separate-stderr tc logs --since 1h --tail 1 l2
+        run -0 --separate-stderr tc logs --since 1h --tail 1 l2
         [ "$output" = no-newline ]
-        run --separate-stderr tc logs --timestamps --tail 2 l2
+        run -0 --separate-stderr tc logs --timestamps --tail 2 l2
         [[ "${lines[0]}" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\ n10$ ]] || { echo "$output"; return 1; }
         run --separate-stderr tc logs --tail x l2
         [ "$status" -eq 2 ]
@@ -211,10 +215,10 @@ logger_pid() {
         [ "$(stat -c %s "$b/output.log")" -le 8192 ]
         [ "$(stat -c %s "$b/.output.log.1")" -le 8192 ]
         [ "$(ls -a "$b" | grep -c output.log)" -eq 2 ]
-        run --separate-stderr tc logs --tail 2 rot
+        run -0 --separate-stderr tc logs --tail 2 rot
         [ "$output" = $'line-499-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nlast' ]
         # what is kept is a contiguous end of the output
-        run --separate-stderr tc logs rot
+        run -0 --separate-stderr tc logs rot
         [ "$(tail -n 1 <<<"$output")" = last ]
         local first n
         first=$(head -n 1 <<<"$output")
@@ -315,7 +319,7 @@ logger_pid() {
         [ "$status" -eq 0 ]
         until_true log_has f1 after
         status_is f1 running
-        run --separate-stderr tc logs --tail 2 f1
+        run -0 --separate-stderr tc logs --tail 2 f1
         [ "$output" = $'200000\nafter' ]
         # the helper now running is another process, proven ours
         [ "$(logger_pid f1)" != "$lp" ]
@@ -345,6 +349,6 @@ logger_pid() {
         [ "$status" -eq 4 ] || { echo "status $status: $stderr"; return 1; }
         [ "$output" = via-crun ]
         [ ! -e "$S/tasks/$NS/c1" ]
-        run --separate-stderr tc containers list -q
+        run -0 --separate-stderr tc containers list -q
         [ -z "$output" ]
 }
