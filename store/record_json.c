@@ -248,9 +248,15 @@ static int parse_spec(struct record *r, const cJSON *spec, const char *text, siz
 /* Parses TEXT as one JSON document (no trailing data). */
 static int parse_document(const char *text, size_t len, cJSON **ret, struct tc_err **err)
 {
-        const char *end = NULL;
-        cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, false);
+        const char *end = memchr(text, '\0', len);
+        cJSON *j;
 
+        /* JSON has no raw NUL; cJSON would keep one inside a string and C
+         * strings would cut the value there (found by tests/fuzz/fuzz_record) */
+        if (end)
+                return tc_fail(err, TC_INVALID_ARGUMENT, "invalid JSON at byte %zu: NUL byte",
+                               (size_t) (end - text));
+        j = cJSON_ParseWithLengthOpts(text, len, &end, false);
         if (!j)
                 return tc_fail(err, TC_INVALID_ARGUMENT, "invalid JSON at byte %zu",
                                end ? (size_t) (end - text) : (size_t) 0);
