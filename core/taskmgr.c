@@ -134,8 +134,13 @@ static int open_stdio(struct creating *c, struct tc_err **err)
                 fd = open(paths[i], O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
                 if (fd >= 0)
                         c->made_stdio[i] = true;
-                else if (errno == EEXIST)
-                        fd = open(paths[i], O_WRONLY | O_APPEND | O_CLOEXEC);
+                else if (errno == EEXIST) /* O_NONBLOCK: a FIFO must not hang us here */
+                        fd = open(paths[i], O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK);
+                if (fd < 0 && errno == ENXIO)
+                        return tc_fail(err, TC_INVALID_ARGUMENT,
+                                       "%s %s: a FIFO with no reader (open it for reading "
+                                       "before create, or name a file)",
+                                       i == 1 ? "--stdout" : "--stderr", paths[i]);
                 if (fd < 0)
                         return tc_fail_sys(err, TC_INVALID_ARGUMENT, errno, "%s %s",
                                            i == 1 ? "--stdout" : "--stderr", paths[i]);
