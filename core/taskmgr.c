@@ -84,6 +84,9 @@ struct creating {
         char *binary;
         bool started;
         bool made_stdio[3];
+        int held_fifo[3]; /* our writer on a --stdout/--stderr FIFO, kept until the
+                           * shim has its own: closing it at once would give the
+                           * reader EOF before the container writes; -1: none */
 };
 
 /* --rootfs: the shim mounts it on BUNDLE/rootfs, so the spec must point there. */
@@ -127,6 +130,7 @@ static int open_stdio(struct creating *c, struct tc_err **err)
                 return tc_fail_sys(err, TC_INVALID_ARGUMENT, errno, "--stdin %s",
                                    c->req->stdin_path);
         for (int i = 1; i < 3; i++) {
+                struct stat st;
                 int fd;
 
                 if (!paths[i])
@@ -144,7 +148,10 @@ static int open_stdio(struct creating *c, struct tc_err **err)
                 if (fd < 0)
                         return tc_fail_sys(err, TC_INVALID_ARGUMENT, errno, "%s %s",
                                            i == 1 ? "--stdout" : "--stderr", paths[i]);
-                (void) close(fd);
+                if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+                        c->held_fifo[i] = fd;
+                else
+                        (void) close(fd);
         }
         return 0;
 }
@@ -245,7 +252,7 @@ static void create_rollback(struct creating *c)
 static int create_locked(const struct taskmgr *m, const struct task_create_req *req,
                          const struct record *rec, struct task_info *ret, struct tc_err **err)
 {
-        struct creating c = { .m = m, .req = req, .rec = rec };
+        struct creating c = { .m = m, .req = req, .rec = rec, .held_fifo = { -1, -1, -1 } };
         _cleanup_free_ char *spec = NULL;
         int r = -1;
 
@@ -276,6 +283,9 @@ out:
                 create_rollback(&c);
                 task_info_release(ret);
         }
+        for (int i = 1; i < 3; i++)
+                if (c.held_fifo[i] >= 0)
+                        (void) close(c.held_fifo[i]);
         shimconn_release(&c.sc);
         bundle_free(c.b);
         free(c.binary);

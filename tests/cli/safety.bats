@@ -48,3 +48,38 @@ our_shims() {
         wait_gone "$shim"
         [ -z "$(our_shims "$NS")" ] || fail "shims left: $(our_shims "$NS")"
 }
+
+@test "create --stdout naming a FIFO with no reader fails at once with a clear error" {
+        mkfifo "$BATS_TEST_TMPDIR/out.fifo"
+        echo "$NS f1" >> "$BATS_TEST_TMPDIR/tasks"
+        # timeout only guards against the old hang (exit 124 then)
+        run timeout 60 "$TASKCTL" --root "$R" --state "$S" --config "$BATS_TEST_TMPDIR/none.json" \
+                create f1 --spec "$(task_spec)" --rootfs "$BB" --stdout "$BATS_TEST_TMPDIR/out.fifo"
+        [ "$status" -ne 124 ] || fail "create hung on the FIFO"
+        [ "$status" -eq 2 ] || fail "status $status: $output"
+        [[ "$output" == *"--stdout $BATS_TEST_TMPDIR/out.fifo: a FIFO with no reader"* ]] || fail "$output"
+        [ "${#lines[@]}" -eq 1 ] || fail "more than one line: $output"
+        run tc list -q
+        [ "$status" -eq 0 ] || fail "$output"
+        [ -z "$output" ] || fail "a task was left: $output"
+        [ -p "$BATS_TEST_TMPDIR/out.fifo" ] || fail "the FIFO was removed"
+}
+
+@test "create --stdout naming a FIFO with a reader works on the real shim" {
+        mkfifo "$BATS_TEST_TMPDIR/out.fifo"
+        cat "$BATS_TEST_TMPDIR/out.fifo" > "$BATS_TEST_TMPDIR/out.txt" &
+        track_pid $!
+        SPEC_CGROUP=/taskctl-test-$NS-f2 make_spec "echo hello-fifo" > "$BATS_TEST_TMPDIR/echo.json"
+        echo "$NS f2" >> "$BATS_TEST_TMPDIR/tasks"
+        run tc create f2 --spec "$BATS_TEST_TMPDIR/echo.json" --rootfs "$BB" \
+                --stdout "$BATS_TEST_TMPDIR/out.fifo"
+        [ "$status" -eq 0 ] || fail "create: $output"
+        run tc start f2
+        [ "$status" -eq 0 ] || fail "start: $output"
+        run tc wait f2
+        [ "$status" -eq 0 ] || fail "wait: $output"
+        run tc delete f2
+        [ "$status" -eq 0 ] || fail "delete: $output"
+        for _ in $(seq 100); do grep -q hello-fifo "$BATS_TEST_TMPDIR/out.txt" && break; sleep 0.1; done
+        grep -q hello-fifo "$BATS_TEST_TMPDIR/out.txt" || fail "output: $(cat "$BATS_TEST_TMPDIR/out.txt")"
+}
