@@ -215,9 +215,12 @@ static int shim_create(struct creating *c, struct task_info *ret, struct tc_err 
                 return tc_wrap(err, "runtime options");
         cr.options_any = opts;
         cr.options_any_len = opts_len;
+        /* set before `start` runs: it may spawn the daemon and still fail
+         * (garbage on stdout, killed at the deadline, our write of the
+         * bootstrap failing), and the rollback must tear that daemon down */
+        c->started = true;
         if (shimconn_start(&c->sc, c->b, c->binary, opts, opts_len, c->m->timeout, err) < 0)
                 return -1;
-        c->started = true;
         if (shimconn_connect(&c->sc, c->b, c->m->timeout, err) < 0)
                 return -1;
         if (taskapi_create(&c->sc.api, &cr, timefmt_mono() + c->m->timeout, &pid, err) < 0) {

@@ -83,3 +83,70 @@ our_shims() {
         for _ in $(seq 100); do grep -q hello-fifo "$BATS_TEST_TMPDIR/out.txt" && break; sleep 0.1; done
         grep -q hello-fifo "$BATS_TEST_TMPDIR/out.txt" || fail "output: $(cat "$BATS_TEST_TMPDIR/out.txt")"
 }
+
+# ---- a create that fails after the shim daemon exists (fake shim faults) ----
+
+# fake_setup: the fake shim's environment (see faults.bats).
+fake_setup() {
+        : "${FAKESHIM:?FAKESHIM must name the tests/fakeshim binary}"
+        export FAKESHIM_SOCKDIR=/run/containerd/s
+        export FAKESHIM_SOCKLOG=$BATS_TEST_TMPDIR/fakeshim.socks
+        export FAKESHIM_PIDFILE=$BATS_TEST_TMPDIR/fakeshim.pids
+        export FAKESHIM_MAX_LIFETIME=60
+}
+
+# The fake's processes of ROLE (daemon, start, task) that still run, by PID
+# (a zombie or a PID now named otherwise is not ours). Each is tracked, so
+# teardown ends it if the test fails.
+fake_alive() {
+        local pid role comm
+        [ -f "$FAKESHIM_PIDFILE" ] || return 0
+        while read -r pid role; do
+                [ "$role" = "$1" ] || continue
+                comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
+                case "$comm" in fakeshim*) ;; *) continue ;; esac
+                proc_alive "$pid" || continue
+                track_pid "$pid"
+                echo "$pid"
+        done < "$FAKESHIM_PIDFILE"
+}
+
+# fault_create FAULT: create d1 on the fake with that fault; checks that it
+# failed, that the fake did start a daemon, and that nothing is left: no
+# daemon, no socket, no bundle. The fake's processes live 300 s at most, far
+# longer than this test, so none is gone by its own lifetime.
+fault_create() {
+        local d t0
+        fake_setup
+        export FAKESHIM_MAX_LIFETIME=300
+        FAKESHIM_FAULT=$1 run tc --timeout 3 create d1 --spec "$(task_spec)" --runtime "$FAKESHIM"
+        [ "$status" -ne 0 ] || fail "create with $1 succeeded"
+        [ "${#lines[@]}" -eq 1 ] || fail "not one line: $output"
+        d=$(awk '$2 == "daemon" { print $1 }' "$FAKESHIM_PIDFILE")
+        [ -n "$d" ] || fail "the fake started no daemon"
+        # a shim that was sent Shutdown or SIGKILL is gone within moments
+        t0=$SECONDS
+        while proc_alive "$d" && [ $((SECONDS - t0)) -lt 10 ]; do sleep 0.1; done
+        [ -z "$(fake_alive daemon)" ] || fail "shim daemon left running: $(fake_alive daemon)"
+        [ -z "$(fake_alive start)" ] || fail "shim start left running: $(fake_alive start)"
+        while read -r s; do
+                [ ! -S "$s" ] || { rm -f "$s"; fail "socket left: $s"; }
+        done < "$FAKESHIM_SOCKLOG"
+        [ ! -e "$S/tasks/$NS/d1" ] || fail "bundle left: $(ls -la "$S/tasks/$NS/d1")"
+}
+
+@test "create: start prints garbage after spawning the daemon: the daemon is torn down" {
+        fault_create start-garbage-after-daemon
+}
+
+@test "create: start fails after spawning the daemon: the daemon is torn down" {
+        fault_create start-fail-after-daemon
+}
+
+@test "create: start hangs after spawning the daemon: killed at the deadline, the daemon torn down" {
+        fault_create start-hang-after-daemon
+}
+
+@test "create: shim.pid cannot be written: the daemon is torn down" {
+        fault_create shim-pid-unwritable
+}
