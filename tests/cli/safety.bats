@@ -150,3 +150,28 @@ fault_create() {
 @test "create: shim.pid cannot be written: the daemon is torn down" {
         fault_create shim-pid-unwritable
 }
+
+@test "cleanup removes the temp files of killed record writers, and nothing else" {
+        run tc containers create r1 --spec "$(task_spec)"
+        [ "$status" -eq 0 ] || fail "$output"
+        d="$R/containers/$NS"
+        [ -f "$d/r1.json" ] || fail "no record file: $(ls -la "$d")"
+        echo '{"id":"r2"' > "$d/.r2.json.999999"
+        echo '{"id":"r1"' > "$d/.r1.json.1"
+        echo keep > "$d/.notatemp"
+        run tc cleanup
+        [ "$status" -eq 0 ] || fail "cleanup: $output"
+        [ ! -e "$d/.r2.json.999999" ] || fail "temp file of a killed writer left"
+        [ ! -e "$d/.r1.json.1" ] || fail "temp file of a killed writer left"
+        [ -f "$d/.notatemp" ] || fail "a file that is no temp file was removed"
+        run tc containers get r1
+        [ "$status" -eq 0 ] || fail "record lost: $output"
+        # -A too, and a dry run touches nothing
+        echo x > "$d/.r3.json.5"
+        run tc cleanup -A --dry-run
+        [ "$status" -eq 0 ] || fail "$output"
+        [ -e "$d/.r3.json.5" ] || fail "dry run removed a file"
+        run tc cleanup -A
+        [ "$status" -eq 0 ] || fail "$output"
+        [ ! -e "$d/.r3.json.5" ] || fail "cleanup -A left a temp file"
+}
