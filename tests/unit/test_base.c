@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,18 @@ Test(timefmt, format_and_parse)
         cr_assert(not(timefmt_parse("2026-11-28 11:51:41Z", &back)));
         cr_assert(not(timefmt_parse("2026-13-28T11:51:41Z", &back)));
         cr_assert(not(timefmt_parse("yesterday", &back)));
+}
+
+/* gmtime_r fails for a year past int: the result is checked (it was used
+ * uninitialised) and the zero time is printed. */
+Test(timefmt, format_out_of_range)
+{
+        char buf[TIMEFMT_LEN];
+        struct timespec ts = { .tv_sec = INT64_MAX, .tv_nsec = 5 };
+
+        memset(buf, 'x', sizeof buf);
+        timefmt_rfc3339(&ts, buf);
+        cr_assert(eq(str, buf, "0001-01-01T00:00:00.000000000Z"));
 }
 
 Test(timefmt, durations)
