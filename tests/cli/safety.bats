@@ -175,3 +175,24 @@ fault_create() {
         [ "$status" -eq 0 ] || fail "$output"
         [ ! -e "$d/.r3.json.5" ] || fail "cleanup -A left a temp file"
 }
+
+@test "a bundle or STATE writable by others is not trusted: get and kill refuse, nothing is signalled" {
+        start_task t1
+        pid=$(task_field t1 .pid)
+        chmod g+w "$S/tasks/$NS/t1"
+        run tc get t1
+        [ "$status" -ne 0 ] || fail "get trusted a group-writable bundle: $output"
+        [[ "$output" == *"bundle $S/tasks/$NS/t1: the bundle is writable by its group or others (mode 0720)"* ]] || fail "$output"
+        [ "${#lines[@]}" -eq 1 ] || fail "not one line: $output"
+        run tc kill t1 --signal KILL
+        [ "$status" -ne 0 ] || fail "kill went through: $output"
+        proc_alive "$pid" || fail "the task was killed"
+        chmod g-w "$S/tasks/$NS/t1"
+        chmod o+w "$S"
+        run tc get t1
+        [ "$status" -ne 0 ] || fail "get trusted an other-writable STATE: $output"
+        [[ "$output" == *"$S is writable by its group or others"* ]] || fail "$output"
+        chmod o-w "$S"
+        run tc get t1
+        [ "$status" -eq 0 ] || fail "get after the fix: $output"
+}
