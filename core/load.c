@@ -345,6 +345,7 @@ static void visit_bundle(struct loader *l, const char *ns, const char *id)
                         struct tc_err *ce = NULL;
 
                         /* shimconn_connect reports through *err: never pass NULL */
+                        sc.locked = true; /* we hold the task lock: it may write shim.pid */
                         seen.shim_alive = shimconn_connect(&sc, b, l->m->timeout, &ce) == 0;
                         if (ce)
                                 log_debug("load %s/%s: shim not alive: %s", ns, id, ce->msg);

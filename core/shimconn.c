@@ -80,7 +80,9 @@ int shimconn_connect(struct shimconn *sc, struct bundle *b, double timeout, stru
                 sc->hung = err && *err && (*err)->kind == TC_DEADLINE_EXCEEDED;
                 return tc_wrap(err, "shim connect");
         }
-        if (bundle_read_shim_pid(b, &known, NULL) < 0 || known != (int) sc->shim_pid)
+        /* only under the task lock: get, list, kill and wait do not hold it,
+         * and a write racing a delete or create would leave a stale file */
+        if (sc->locked && (bundle_read_shim_pid(b, &known, NULL) < 0 || known != (int) sc->shim_pid))
                 return bundle_write_shim_pid(b, (int) sc->shim_pid, err);
         return 0;
 }

@@ -260,6 +260,7 @@ static int create_locked(const struct taskmgr *m, const struct task_create_req *
         int r = -1;
 
         shimconn_init(&c.sc, &m->roots, m->ns, req->id);
+        c.sc.locked = true;
         if (req->terminal)
                 return tc_fail(err, TC_INVALID_ARGUMENT,
                                "--terminal is not supported: taskctl has no console socket to "
@@ -569,6 +570,7 @@ static int delete_locked(const struct taskmgr *m, const char *id, bool force,
                 return -1;
         ret->pid = bundle_read_init_pid(b); /* before the shim's delete action removes it */
         shimconn_init(&sc, &m->roots, m->ns, id);
+        sc.locked = true;
         r = shimconn_connect(&sc, b, m->timeout, &e);
         if (r == 0) {
                 r = delete_live(m, &sc, id, force, ret, err);

@@ -196,3 +196,17 @@ fault_create() {
         run tc get t1
         [ "$status" -eq 0 ] || fail "get after the fix: $output"
 }
+
+@test "get, list, kill and wait do not write shim.pid (they do not hold the task lock)" {
+        start_task t1
+        rm "$S/tasks/$NS/t1/shim.pid"
+        run tc get t1
+        [ "$status" -eq 0 ] || fail "get: $output"
+        run tc list
+        [ "$status" -eq 0 ] || fail "list: $output"
+        run tc kill t1 --signal CONT
+        [ "$status" -eq 0 ] || fail "kill: $output"
+        [ ! -e "$S/tasks/$NS/t1/shim.pid" ] || fail "shim.pid was written without the task lock"
+        run tc delete --force t1
+        [ "$status" -eq 0 ] || fail "delete: $output"
+}
