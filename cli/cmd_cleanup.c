@@ -1,7 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/base/cleanup.h"
+#include "core/base/ident.h"
+#include "core/base/log.h"
+#include "store/store.h"
 #include "cli/scan_output.h"
 #include "core/base/cleanup.h"
 #include "core/base/timefmt.h"
@@ -58,6 +66,46 @@ static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
         }
 }
 
+/* The temp files (.ID.json.PID) that writers killed mid-write left in the
+ * record store of NS: store_sweep_temps removes them under the namespace's
+ * exclusive lock, which every writer holds while its temp file exists. */
+static int sweep_ns(const struct cli_ctx *ctx, int root_fd, const char *ns, struct tc_err **err)
+{
+        _cleanup_(store_freep) struct store *s = NULL;
+        size_t removed = 0;
+
+        if (store_open(root_fd, ns, false, ctx->timeout, &s, err) < 0)
+                return -1;
+        if (store_sweep_temps(s, &removed, err) < 0)
+                return -1;
+        if (removed)
+                log_info("cleanup: removed %zu abandoned temp file%s of namespace %s", removed,
+                         removed == 1 ? "" : "s", ns);
+        return 0;
+}
+
+static int sweep_temps(const struct cli_ctx *ctx, int root_fd, const char *ns,
+                       struct tc_err **err)
+{
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int fd;
+
+        if (ns)
+                return sweep_ns(ctx, root_fd, ns, err);
+        fd = openat(root_fd, "containers", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : tc_fail_sys(err, TC_INTERNAL, errno, "containers");
+        if (!(d = fdopendir(fd))) {
+                (void) close(fd);
+                return tc_fail_sys(err, TC_INTERNAL, errno, "containers");
+        }
+        while ((de = readdir(d)))
+                if (ident_valid(de->d_name) && sweep_ns(ctx, root_fd, de->d_name, err) < 0)
+                        return -1;
+        return 0;
+}
+
 int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 {
         struct cleanup_args a = { 0 };
@@ -90,6 +138,13 @@ int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
         scan_output_end(&out);
         if (r < 0)
                 return tc_wrap(err, "cleanup");
+        if (!a.o.dry_run && sweep_temps(ctx, root_fd, a.o.ns, &e) < 0) {
+                if (e->kind != TC_NOT_FOUND) {
+                        *err = e;
+                        return tc_wrap(err, "cleanup: record store");
+                }
+                tc_err_free(e); /* no record store for the namespace */
+        }
         if (failed)
                 return tc_fail(err, TC_INTERNAL, "cleanup: %u work dir%s could not be removed",
                                failed, failed == 1 ? "" : "s");

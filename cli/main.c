@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/signals.h"
 #include "cli/tasks.h"
 #include "core/base/cleanup.h"
 
@@ -87,8 +88,11 @@ int main(int argc, char **argv)
 {
         struct cli_ctx ctx = { .root_fd = -1, .state_fd = -1 };
         struct tc_err *err = NULL;
-        const char *word = cli_take_word(&argc, argv);
+        const char *word;
         bool version;
+
+        signals_reset_inherited();
+        word = cli_take_word(&argc, argv);
 
         if (!word) {
                 if (only_version_or_help(argc, argv, &version)) {

@@ -49,3 +49,22 @@ int signal_parse(const char *s, int *ret, struct tc_err **err)
         }
         return tc_fail(err, TC_INVALID_ARGUMENT, "invalid signal \"%s\"", s);
 }
+
+void signals_reset_inherited(void)
+{
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+        sigset_t none;
+
+        /* Whatever our parent ignored or blocked is not ours: with SIGCHLD
+         * ignored the kernel reaps our children (the shim's `start`) itself
+         * and waitpid fails with ECHILD; a blocked SIGTERM would make us
+         * unkillable by a service manager's stop. SIGPIPE goes back to its
+         * default too, as for any CLI: `taskctl list | head` ends quietly
+         * (our writes to shims and child pipes never raise it: MSG_NOSIGNAL,
+         * and proc.c blocks it around writes to a child's stdin). */
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) sigaction(sig, &dfl, NULL);
+        sigemptyset(&none);
+        (void) sigprocmask(SIG_SETMASK, &none, NULL);
+}

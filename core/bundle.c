@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/base/cleanup.h"
+#include "core/trust.h"
 #include "core/base/fs.h"
 #include "core/base/ident.h"
 #include "core/base/log.h"
@@ -202,6 +203,24 @@ int bundle_new(const struct bundle_roots *r, const char *ns, const char *id, con
         return 0;
 }
 
+/* STATE, STATE/tasks, STATE/tasks/NS and the bundle: owned by root or us and
+ * not group/other-writable, before anything in the bundle is believed. */
+static int bundle_trusted(const struct bundle_roots *r, const struct bundle *b,
+                          struct tc_err **err)
+{
+        struct stat st;
+
+        if (trust_check_fd(r->state_fd, r->state_path ? r->state_path : "STATE", err) < 0)
+                return -1;
+        if (fstatat(r->state_fd, "tasks", &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return tc_fail_sys(err, TC_INTERNAL, errno, "STATE/tasks");
+        if (trust_check_stat(&st, "STATE/tasks", err) < 0 ||
+            trust_check_fd(b->ns_fd, "STATE/tasks/NS", err) < 0 ||
+            trust_check_fd(b->fd, "the bundle", err) < 0)
+                return tc_wrap(err, "bundle %s", b->path);
+        return 0;
+}
+
 int bundle_load(const struct bundle_roots *r, const char *ns, const char *id, struct bundle **ret,
                 struct tc_err **err)
 {
@@ -216,6 +235,8 @@ int bundle_load(const struct bundle_roots *r, const char *ns, const char *id, st
                         return tc_fail(err, TC_NOT_FOUND, "not found");
                 return tc_fail(err, e->kind, "bundle %s: %s", b->path, e->msg);
         }
+        if (bundle_trusted(r, b, err) < 0)
+                return -1;
         /* root_fd -1: no ROOT at all (load --dry-run), hence no work dir */
         if (r->root_fd >= 0 && open_tasks_ns(r->root_fd, ns, false, &b->work_ns_fd, &e) < 0 &&
             e->kind != TC_NOT_FOUND)

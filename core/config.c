@@ -80,6 +80,16 @@ static int fill_defaults(struct config *c, struct tc_err **err)
         return 0;
 }
 
+/* A key given twice is an error (cJSON keeps both; which one wins would be a
+ * guess). Only the known keys get here twice: an unknown one fails first. */
+static int check_unique(const cJSON *doc, const cJSON *v, struct tc_err **err)
+{
+        for (const cJSON *p = doc->child; p && p != v; p = p->next)
+                if (strcmp(p->string, v->string) == 0)
+                        return tc_fail(err, TC_INVALID_ARGUMENT, "duplicate key \"%s\"", v->string);
+        return 0;
+}
+
 int config_parse(const char *text, struct config *ret, struct tc_err **err)
 {
         struct config c = { 0 };
@@ -93,7 +103,7 @@ int config_parse(const char *text, struct config *ret, struct tc_err **err)
         }
         cJSON_ArrayForEach(v, doc)
         {
-                if ((r = apply_key(v, &c, err)) < 0)
+                if ((r = check_unique(doc, v, err)) < 0 || (r = apply_key(v, &c, err)) < 0)
                         break;
         }
         cJSON_Delete(doc);

@@ -65,6 +65,30 @@ static int rotate_if_big(int dfd, const char *name, struct tc_err **err)
         return 0;
 }
 
+/* One write(2) of the whole line under the log's lock, so that readers never
+ * see half a line; a short write (ENOSPC, EFBIG, a signal) is undone by
+ * truncating back to the size before it: half a line would swallow the next
+ * event. errno is set on failure. */
+static int append_whole(int fd, const char *line, size_t len)
+{
+        struct stat st;
+        ssize_t n;
+        int e;
+
+        if (fstat(fd, &st) < 0)
+                return -1;
+        do
+                n = write(fd, line, len);
+        while (n < 0 && errno == EINTR);
+        if (n == (ssize_t) len)
+                return 0;
+        e = n < 0 ? errno : ENOSPC;
+        if (n > 0 && ftruncate(fd, st.st_size) < 0)
+                e = errno; /* could not undo: the log ends with a partial line */
+        errno = e;
+        return -1;
+}
+
 int events_append(int root_fd, const struct event *ev, double lock_timeout, struct tc_err **err)
 {
         _cleanup_close_ int dfd = -1, lfd = -1, fd = -1;
@@ -83,8 +107,7 @@ int events_append(int root_fd, const struct event *ev, double lock_timeout, stru
         fd = openat(dfd, name, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return tc_fail_sys(err, TC_INTERNAL, errno, "event log %s", name);
-        /* one write(2) of one line under the lock: readers never see half a line */
-        if (write_all(fd, line, strlen(line)) < 0 || fdatasync(fd) < 0)
+        if (append_whole(fd, line, strlen(line)) < 0 || fdatasync(fd) < 0)
                 return tc_fail_sys(err, TC_INTERNAL, errno, "event log %s", name);
         return 0;
 }
@@ -155,6 +178,20 @@ static size_t cursor_slot(struct events_cursor *cur, const char *ns)
         return i;
 }
 
+/* The lines appended to the file we were following (inode INO, read up to
+ * OFF) between our last read and its rotation to OLD. */
+static int finish_rotated(int dfd, const char *old, ino_t ino, off_t off,
+                          const struct timespec *since, events_fn fn, void *user,
+                          struct tc_err **err)
+{
+        _cleanup_close_ int ofd = openat(dfd, old, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+
+        if (ofd < 0 || fstat(ofd, &st) < 0 || st.st_ino != ino)
+                return 0; /* rotated twice meanwhile: that generation is gone */
+        return read_lines(ofd, &off, since, fn, user, err);
+}
+
 static int read_ns(int dfd, const char *ns, const struct timespec *since, struct events_cursor *cur,
                    events_fn fn, void *user, struct tc_err **err)
 {
@@ -178,8 +215,13 @@ static int read_ns(int dfd, const char *ns, const struct timespec *since, struct
                 return errno == ENOENT ? 0 : tc_fail_sys(err, TC_INTERNAL, errno, "open %s", name);
         if (fstat(fd, &st) < 0)
                 return tc_fail_sys(err, TC_INTERNAL, errno, "stat %s", name);
-        if (cur->inos[i] && cur->inos[i] != st.st_ino)
-                cur->offs[i] = 0; /* rotated since the last read: start the new file */
+        if (cur->inos[i] && cur->inos[i] != st.st_ino) {
+                /* rotated since the last read: finish the file we followed,
+                 * now NS.jsonl.1, then start the new one */
+                if (finish_rotated(dfd, old, cur->inos[i], cur->offs[i], since, fn, user, err) < 0)
+                        return -1;
+                cur->offs[i] = 0;
+        }
         cur->inos[i] = st.st_ino;
         return read_lines(fd, &cur->offs[i], since, fn, user, err);
 }

@@ -286,6 +286,7 @@ static void probe_shim(struct loader *l, struct observed *o)
         _cleanup_(tc_err_freep) struct tc_err *e = NULL;
 
         /* shimconn_connect reports through *err: never pass NULL */
+        o->sc.locked = true; /* we hold the task lock: it may write shim.pid */
         o->seen.shim_alive = shimconn_connect(&o->sc, o->b, l->m->timeout, &e) == 0;
         if (e)
                 log_debug("load %s/%s: shim not alive: %s", o->b->ns, o->b->id, e->msg);

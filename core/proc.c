@@ -15,6 +15,7 @@
 #include <sys/pidfd.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/base/cleanup.h"
@@ -145,6 +146,25 @@ static void reap(pid_t pid, int *ret_status)
                 ;
         if (ret_status)
                 *ret_status = status;
+}
+
+/* Reaps PID, which was sent SIGKILL, waiting at most GRACE seconds: a child
+ * in uninterruptible sleep (D state), or traced by a tracer that does not
+ * wait for it, does not become reapable, and we must not hang on it. True
+ * when it was reaped (or is not our child any more). */
+static bool reap_bounded(pid_t pid, double grace)
+{
+        double until = timefmt_mono() + grace;
+
+        for (;;) {
+                pid_t r = waitpid(pid, NULL, WNOHANG);
+
+                if (r == pid || (r < 0 && errno != EINTR))
+                        return true;
+                if (timefmt_mono() >= until)
+                        return false;
+                (void) nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+        }
 }
 
 /* EOF on the notify pipe means execve() succeeded (the pipe was CLOEXEC). */
@@ -422,7 +442,10 @@ int proc_run(const struct proc_spec *spec, double deadline, struct proc_result *
         if (r != 1 && !io.exited) {
                 /* past the deadline (or broken): kill what we started, by its pid */
                 (void) kill(io.pid, SIGKILL);
-                reap(io.pid, NULL);
+                if (!reap_bounded(io.pid, PROC_REAP_GRACE))
+                        log_warn("%s (pid %d) did not end within %gs of SIGKILL (stuck in the "
+                                 "kernel, or traced): left it unreaped",
+                                 spec->path, (int) io.pid, PROC_REAP_GRACE);
         }
         if (r == 2)
                 (void) tc_fail(err, TC_DEADLINE_EXCEEDED,

@@ -11,6 +11,9 @@
 /* After the child has exited, how long we still wait for EOF on its pipes
  * (a grandchild may hold them open). */
 #define PROC_DRAIN_GRACE 0.25
+/* After SIGKILL, how long we wait to reap the child before we report it and
+ * leave it (a child stuck in the kernel, D state, never becomes reapable). */
+#define PROC_REAP_GRACE 3.0
 
 enum proc_flags {
         PROC_NEW_SESSION = 1 << 0, /* setsid() in the child */
@@ -40,7 +43,8 @@ struct proc_result {
 
 /* Runs SPEC to completion: feeds stdin, captures stdout and stderr until EOF,
  * reaps the child. DEADLINE is absolute, on timefmt_mono()'s clock. Past it the
- * child is SIGKILLed, reaped and the call fails with TC_DEADLINE_EXCEEDED. An
+ * child is SIGKILLed, reaped (waiting at most PROC_REAP_GRACE: one that cannot
+ * die is logged and left) and the call fails with TC_DEADLINE_EXCEEDED. An
  * exec failure is TC_UNAVAILABLE "exec PATH: strerror". A non-zero exit is NOT
  * an error here: look at ret->status. */
 int proc_run(const struct proc_spec *spec, double deadline, struct proc_result *ret,

@@ -77,7 +77,9 @@ int shimconn_connect(struct shimconn *sc, struct bundle *b, double timeout, stru
                 sc->hung = err && *err && (*err)->kind == TC_DEADLINE_EXCEEDED;
                 return tc_wrap(err, "shim connect");
         }
-        if (bundle_read_shim_pid(b, &known, NULL) < 0 || known != (int) sc->shim_pid)
+        /* only under the task lock: get, list, kill and wait do not hold it,
+         * and a write racing a delete or create would leave a stale file */
+        if (sc->locked && (bundle_read_shim_pid(b, &known, NULL) < 0 || known != (int) sc->shim_pid))
                 return bundle_write_shim_pid(b, (int) sc->shim_pid, err);
         return 0;
 }
@@ -168,17 +170,37 @@ static void run_delete_action(struct shimconn *sc, const struct bundle *b, const
  * call used may be out of step (a reply cut short, oversized or undecodable
  * leaves it unusable), and a shim whose Connect reply was broken is known
  * only by its socket. A shim that does not accept gets no calls (conn NULL). */
+static int dial_ns(const struct shimconn *sc, const char *address, double bound,
+                   struct ttrpc_conn **ret)
+{
+        if (ttrpc_dial(address, timefmt_mono() + bound, ret, NULL) < 0 ||
+            ttrpc_set_namespace(*ret, sc->ns, NULL) < 0) {
+                ttrpc_conn_free(*ret);
+                *ret = NULL;
+                return -1;
+        }
+        return 0;
+}
+
 static void teardown_redial(struct shimconn *sc, const struct bundle *b, double bound)
 {
         struct ttrpc_conn *fresh = NULL;
 
         if (!sc->boot.address)
                 (void) shim_read_bootstrap(b->fd, &sc->boot, NULL);
-        if (sc->boot.address &&
-            (ttrpc_dial(sc->boot.address, timefmt_mono() + bound, &fresh, NULL) < 0 ||
-             ttrpc_set_namespace(fresh, sc->ns, NULL) < 0)) {
-                ttrpc_conn_free(fresh);
-                fresh = NULL;
+        if (sc->boot.address && dial_ns(sc, sc->boot.address, bound, &fresh) < 0) {
+                struct shim_bootstrap saved = { 0 };
+
+                /* `start` may have printed garbage that parsed as an address
+                 * while the shim wrote its real one to the bundle's `address` */
+                if (shim_read_bootstrap(b->fd, &saved, NULL) == 0 &&
+                    strcmp(saved.address, sc->boot.address) != 0 &&
+                    dial_ns(sc, saved.address, bound, &fresh) == 0) {
+                        shim_bootstrap_release(&sc->boot);
+                        sc->boot = saved;
+                } else {
+                        shim_bootstrap_release(&saved);
+                }
         }
         ttrpc_conn_free(sc->conn);
         sc->conn = fresh;
@@ -202,6 +224,17 @@ void shimconn_teardown(struct shimconn *sc, const struct bundle *b, const char *
                 sc->conn = sc->api.conn = NULL;
         } else {
                 teardown_redial(sc, b, bound);
+        }
+        if (sc->conn && !sc->shim_pid) {
+                /* a create that failed before its Connect (start printed garbage,
+                 * or was killed): the daemon's pid, so that ensure_shim_gone can
+                 * kill it if it ignores Shutdown */
+                if (taskapi_connect(&sc->api, sc->id, timefmt_mono() + bound, &sc->shim_pid, NULL,
+                                    &e) < 0) {
+                        log_info("shim connect during teardown: %s", e->msg);
+                        tc_err_freep(&e);
+                        teardown_redial(sc, b, bound);
+                }
         }
         if (sc->conn) {
                 struct taskapi_deleted del;

@@ -23,6 +23,7 @@ struct shimconn {
         struct taskapi api;
         uint32_t shim_pid; /* from Connect, or the bundle's shim.pid */
         bool hung;         /* Connect or Create timed out: it takes calls, answers none */
+        bool locked;       /* the caller holds the task lock: Connect may write shim.pid */
 };
 
 void shimconn_init(struct shimconn *sc, const struct bundle_roots *roots, const char *ns,

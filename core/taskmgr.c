@@ -82,6 +82,9 @@ struct creating {
         bool started;
         bool made_stdio[3];
         struct taskio_paths fifos; /* the bundle's FIFOs (core/taskio.h) */
+        int held_fifo[3]; /* our writer on a --stdout/--stderr FIFO, kept until the
+                           * shim has its own: closing it at once would give the
+                           * reader EOF before the container writes; -1: none */
 };
 
 /* --rootfs: the shim mounts it on BUNDLE/rootfs, so the spec must point there. */
@@ -127,6 +130,7 @@ static int open_stdio(struct creating *c, struct tc_err **err)
                 return tc_fail_sys(err, TC_INVALID_ARGUMENT, errno, "--stdin %s",
                                    c->req->stdin_path);
         for (int i = 1; i < 3; i++) {
+                struct stat st;
                 int fd;
 
                 if (!paths[i])
@@ -134,12 +138,20 @@ static int open_stdio(struct creating *c, struct tc_err **err)
                 fd = open(paths[i], O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
                 if (fd >= 0)
                         c->made_stdio[i] = true;
-                else if (errno == EEXIST)
-                        fd = open(paths[i], O_WRONLY | O_APPEND | O_CLOEXEC);
+                else if (errno == EEXIST) /* O_NONBLOCK: a FIFO must not hang us here */
+                        fd = open(paths[i], O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK);
+                if (fd < 0 && errno == ENXIO)
+                        return tc_fail(err, TC_INVALID_ARGUMENT,
+                                       "%s %s: a FIFO with no reader (open it for reading "
+                                       "before create, or name a file)",
+                                       i == 1 ? "--stdout" : "--stderr", paths[i]);
                 if (fd < 0)
                         return tc_fail_sys(err, TC_INVALID_ARGUMENT, errno, "%s %s",
                                            i == 1 ? "--stdout" : "--stderr", paths[i]);
-                (void) close(fd);
+                if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+                        c->held_fifo[i] = fd;
+                else
+                        (void) close(fd);
         }
         return 0;
 }
@@ -203,9 +215,12 @@ static int create_in_shim(struct creating *c, struct task_info *ret, struct tc_e
                 return tc_wrap(err, "runtime options");
         cr.options_any = opts;
         cr.options_any_len = opts_len;
+        /* set before `start` runs: it may spawn the daemon and still fail
+         * (garbage on stdout, killed at the deadline, our write of the
+         * bootstrap failing), and the rollback must tear that daemon down */
+        c->started = true;
         if (shimconn_start(&c->sc, c->b, c->binary, opts, opts_len, c->m->timeout, err) < 0)
                 return -1;
-        c->started = true;
         if (shimconn_connect(&c->sc, c->b, c->m->timeout, err) < 0)
                 return -1;
         if (taskapi_create(&c->sc.api, &cr, timefmt_mono() + c->m->timeout, &pid, err) < 0) {
@@ -240,11 +255,12 @@ static void create_rollback(struct creating *c)
 static int create_locked(const struct taskmgr *m, const struct task_create_req *req,
                          const struct record *rec, struct task_info *ret, struct tc_err **err)
 {
-        struct creating c = { .m = m, .req = req, .rec = rec };
+        struct creating c = { .m = m, .req = req, .rec = rec, .held_fifo = { -1, -1, -1 } };
         _cleanup_free_ char *spec = NULL;
         int r = -1;
 
         shimconn_init(&c.sc, &m->roots, m->ns, req->id);
+        c.sc.locked = true;
         if (shim_resolve_binary(rec->runtime_name, &c.binary, err) < 0 ||
             write_task_spec(&c, &spec, err) < 0 || open_stdio(&c, err) < 0)
                 goto out;
@@ -275,6 +291,9 @@ out:
                 create_rollback(&c);
                 task_info_release(ret);
         }
+        for (int i = 1; i < 3; i++)
+                if (c.held_fifo[i] >= 0)
+                        (void) close(c.held_fifo[i]);
         shimconn_release(&c.sc);
         taskio_paths_release(&c.fifos);
         bundle_free(c.b);
@@ -549,6 +568,7 @@ static int delete_locked(const struct taskmgr *m, const char *id, bool force,
                 return -1;
         ret->pid = bundle_read_init_pid(b); /* before the shim's delete action removes it */
         shimconn_init(&sc, &m->roots, m->ns, id);
+        sc.locked = true;
         r = shimconn_connect(&sc, b, m->timeout, &e);
         if (r == 0) {
                 r = delete_live(m, &sc, id, force, ret, err);

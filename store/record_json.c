@@ -33,14 +33,33 @@ static int type_error(const char *field, const char *want, const cJSON *got, str
 
 /* Checks that object J has no key twice (cJSON keeps both; which would win is
  * a guess we refuse to make). */
+static int cmp_strp(const void *a, const void *b)
+{
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* A key given twice in object J is an error. Sorting the keys makes this
+ * O(n log n): the pairwise check was quadratic (100,000 labels: minutes). */
 static int no_duplicates(const cJSON *j, const char *field, struct tc_err **err)
 {
-        for (const cJSON *a = j->child; a; a = a->next)
-                for (const cJSON *b = a->next; b; b = b->next)
-                        if (strcmp(a->string, b->string) == 0)
-                                return tc_fail(err, TC_INVALID_ARGUMENT,
-                                               "field \"%s\": duplicate key \"%s\"", field,
-                                               a->string);
+        _cleanup_free_ const char **keys = NULL;
+        size_t n = 0;
+
+        for (const cJSON *c = j->child; c; c = c->next)
+                n++;
+        if (n < 2)
+                return 0;
+        keys = malloc(n * sizeof *keys);
+        if (!keys)
+                return oom(err);
+        n = 0;
+        for (const cJSON *c = j->child; c; c = c->next)
+                keys[n++] = c->string;
+        qsort(keys, n, sizeof *keys, cmp_strp);
+        for (size_t i = 1; i < n; i++)
+                if (strcmp(keys[i - 1], keys[i]) == 0)
+                        return tc_fail(err, TC_INVALID_ARGUMENT,
+                                       "field \"%s\": duplicate key \"%s\"", field, keys[i]);
         return 0;
 }
 
@@ -100,23 +119,63 @@ fail:
         return -1;
 }
 
+static int cmp_label(const void *a, const void *b)
+{
+        return strcmp(((const struct record_label *) a)->key, ((const struct record_label *) b)->key);
+}
+
+static void labels_free(struct record_label *l, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(l[i].key);
+                free(l[i].value);
+        }
+        free(l);
+}
+
+/* Labels in one sort: inserting them one by one into the sorted array was
+ * quadratic in their number (40,000 labels took 2.7 s). */
 static int parse_labels(struct record *r, const cJSON *j, struct tc_err **err)
 {
+        struct record_label *l;
+        size_t n = 0, i = 0;
         char sub[512];
 
         if (cJSON_IsNull(j))
                 return 0;
         if (!cJSON_IsObject(j))
                 return type_error("labels", "an object", j, err);
-        if (no_duplicates(j, "labels", err) < 0)
-                return -1;
-        for (const cJSON *c = j->child; c; c = c->next) {
+        for (const cJSON *c = j->child; c; c = c->next, n++) {
                 (void) snprintf(sub, sizeof sub, "labels.%s", c->string);
                 if (!cJSON_IsString(c))
                         return type_error(sub, "a string", c, err);
-                if (record_set_label(r, c->string, c->valuestring, err) < 0)
-                        return -1;
         }
+        if (n == 0)
+                return 0;
+        if (r->n_labels > 0) { /* never: "labels" comes once; merge if it did */
+                for (const cJSON *c = j->child; c; c = c->next)
+                        if (record_set_label(r, c->string, c->valuestring, err) < 0)
+                                return -1;
+                return 0;
+        }
+        if (!(l = calloc(n, sizeof *l)))
+                return oom(err);
+        for (const cJSON *c = j->child; c; c = c->next, i++)
+                if (!(l[i].key = strdup(c->string)) || !(l[i].value = strdup(c->valuestring))) {
+                        labels_free(l, n);
+                        return oom(err);
+                }
+        qsort(l, n, sizeof *l, cmp_label);
+        for (i = 1; i < n; i++)
+                if (strcmp(l[i - 1].key, l[i].key) == 0) {
+                        tc_fail(err, TC_INVALID_ARGUMENT, "field \"labels\": duplicate key \"%s\"",
+                                l[i].key);
+                        labels_free(l, n);
+                        return -1;
+                }
+        free(r->labels);
+        r->labels = l;
+        r->n_labels = n;
         return 0;
 }
 
@@ -244,9 +303,15 @@ static int parse_spec(struct record *r, const cJSON *spec, const char *text, siz
 /* Parses TEXT as one JSON document (no trailing data). */
 static int parse_document(const char *text, size_t len, cJSON **ret, struct tc_err **err)
 {
-        const char *end = NULL;
-        cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, false);
+        const char *end = memchr(text, '\0', len);
+        cJSON *j;
 
+        /* JSON has no raw NUL; cJSON would keep one inside a string and C
+         * strings would cut the value there (found by tests/fuzz/fuzz_record) */
+        if (end)
+                return tc_fail(err, TC_INVALID_ARGUMENT, "invalid JSON at byte %zu: NUL byte",
+                               (size_t) (end - text));
+        j = cJSON_ParseWithLengthOpts(text, len, &end, false);
         if (!j)
                 return tc_fail(err, TC_INVALID_ARGUMENT, "invalid JSON at byte %zu",
                                end ? (size_t) (end - text) : (size_t) 0);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/base/cleanup.h"
+#include "core/base/log.h"
 
 int write_all(int fd, const void *buf, size_t len)
 {
@@ -113,8 +114,13 @@ int fs_replace(int dfd, const char *name, const void *buf, size_t len, mode_t mo
                 (void) unlinkat(dfd, tmp, 0);
                 return tc_fail_sys(err, TC_INTERNAL, e, "write %s", name);
         }
+        /* the rename took effect: the new content is what every reader sees
+         * now, so a failed directory sync (only the durability of the rename
+         * across a crash is in doubt) is a warning, not a failure that would
+         * make the caller undo or report a change that happened */
         if (fsync(dfd) < 0 && errno != EINVAL)
-                return tc_fail_sys(err, TC_INTERNAL, errno, "sync directory for %s", name);
+                log_warn("%s replaced, but syncing its directory failed: %s", name,
+                         strerror(errno));
         return 0;
 }
 
@@ -262,54 +268,18 @@ static void rm_note_mount(struct rm_state *st, const char *path)
                 st->mount = strdup(path);
 }
 
-static void rm_children(int fd, const char *path, struct rm_state *st);
-
-/* Removes the directory FD/NAME and what it holds. The mount check is made on
- * the opened fd, so a mount that appears after the check is never entered. */
-static void rm_subdir(int fd, const char *name, const char *sub, struct rm_state *st)
-{
-        _cleanup_close_ int cfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-        if (cfd < 0) {
-                if (errno != ENOENT)
-                        rm_note_fail(st, sub, errno);
-                return;
-        }
-        if (mount_root_at(cfd, "", fd)) {
-                rm_note_mount(st, sub);
-                return;
-        }
-        rm_children(cfd, sub, st);
-        if (unlinkat(fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT &&
-            !(st->mount && (errno == ENOTEMPTY || errno == EBUSY)))
-                rm_note_fail(st, sub, errno);
-}
-
 /* What rm_entry needs to know of a mode: directory, symlink, or other. */
 static unsigned char dtype_of(mode_t mode)
 {
         return S_ISDIR(mode) ? DT_DIR : S_ISLNK(mode) ? DT_LNK : DT_REG;
 }
 
-/* Removes one entry of directory FD: never a mount point (a file can be a
- * bind-mount target too), never through a symlink (unlinkat removes the link). */
-static void rm_entry(int fd, const char *name, unsigned char type, const char *sub,
-                     struct rm_state *st)
+/* Removes one non-directory entry of directory FD: never a mount point (a file
+ * can be a bind-mount target too), never through a symlink (unlinkat removes
+ * the link). */
+static void rm_file(int fd, const char *name, unsigned char type, const char *sub,
+                    struct rm_state *st)
 {
-        if (type == DT_UNKNOWN) {
-                struct stat s;
-
-                if (fstatat(fd, name, &s, AT_SYMLINK_NOFOLLOW) < 0) {
-                        if (errno != ENOENT)
-                                rm_note_fail(st, sub, errno);
-                        return;
-                }
-                type = dtype_of(s.st_mode);
-        }
-        if (type == DT_DIR) {
-                rm_subdir(fd, name, sub, st);
-                return;
-        }
         if (type != DT_LNK && mount_root_at(fd, name, fd)) {
                 rm_note_mount(st, sub);
                 return;
@@ -318,45 +288,241 @@ static void rm_entry(int fd, const char *name, unsigned char type, const char *s
                 rm_note_fail(st, sub, errno);
 }
 
-/* Removes everything inside directory FD; PATH is for messages. */
-static void rm_children(int fd, const char *path, struct rm_state *st)
+/*
+ * The removal is iterative, so that its stack, fds and memory do not grow
+ * with the depth of the tree (a 2,500-level tree crashed the recursive one;
+ * 700 levels ran out of fds): one directory fd is open at a time, going up
+ * goes through "..", checked against the (dev, ino) recorded on the way down
+ * (a directory moved meanwhile stops the removal rather than let it leave
+ * the tree). Per level the heap keeps the subdirectory names still to visit.
+ */
+struct rm_level {
+        dev_t dev;
+        ino_t ino;
+        char **subdirs; /* still to visit, from the one scan of this directory */
+        size_t n, next;
+        size_t path_len; /* of the path of this directory, in rm_walk.path */
+};
+
+struct rm_walk {
+        struct rm_level *lv;
+        size_t depth, cap;
+        char *path; /* relative path of the current directory, for messages */
+        size_t path_cap;
+        struct rm_state *st;
+};
+
+static void level_release(struct rm_level *l)
+{
+        for (size_t i = 0; i < l->n; i++)
+                free(l->subdirs[i]);
+        free(l->subdirs);
+        *l = (struct rm_level){ 0 };
+}
+
+/* PATH/NAME in w->path (grown as needed); false when out of memory. */
+static bool walk_path(struct rm_walk *w, size_t base, const char *name)
+{
+        size_t need = base + 1 + strlen(name) + 1;
+
+        if (need > w->path_cap) {
+                char *p = realloc(w->path, need * 2);
+
+                if (!p)
+                        return false;
+                w->path = p;
+                w->path_cap = need * 2;
+        }
+        w->path[base] = '/';
+        strcpy(w->path + base + 1, name);
+        return true;
+}
+
+/* Removes the non-directories in FD and lists its subdirectories in L. */
+static int scan_dir(struct rm_walk *w, int fd, struct rm_level *l)
 {
         _cleanup_closedir_ DIR *d = NULL;
         int dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        size_t cap = 0;
         struct dirent *de;
 
-        if (dupfd < 0) {
-                rm_note_fail(st, path, errno);
-                return;
-        }
-        d = fdopendir(dupfd);
-        if (!d) {
-                rm_note_fail(st, path, errno);
-                (void) close(dupfd);
-                return;
+        if (dupfd < 0 || !(d = fdopendir(dupfd))) {
+                if (dupfd >= 0)
+                        (void) close(dupfd);
+                rm_note_fail(w->st, w->path, errno);
+                return -1;
         }
         while ((de = readdir(d))) {
-                char sub[PATH_MAX];
+                unsigned char type = de->d_type;
+                struct stat s;
 
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
-                (void) snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-                rm_entry(fd, de->d_name, de->d_type, sub, st);
+                if (!walk_path(w, l->path_len, de->d_name))
+                        return rm_note_fail(w->st, w->path, ENOMEM), -1;
+                if (type == DT_UNKNOWN) {
+                        if (fstatat(fd, de->d_name, &s, AT_SYMLINK_NOFOLLOW) < 0) {
+                                if (errno != ENOENT)
+                                        rm_note_fail(w->st, w->path, errno);
+                                continue;
+                        }
+                        type = dtype_of(s.st_mode);
+                }
+                if (type != DT_DIR) {
+                        rm_file(fd, de->d_name, type, w->path, w->st);
+                        continue;
+                }
+                if (l->n == cap) {
+                        char **n = realloc(l->subdirs, (cap = cap ? 2 * cap : 8) * sizeof *n);
+
+                        if (!n)
+                                return rm_note_fail(w->st, w->path, ENOMEM), -1;
+                        l->subdirs = n;
+                }
+                if (!(l->subdirs[l->n] = strdup(de->d_name)))
+                        return rm_note_fail(w->st, w->path, ENOMEM), -1;
+                l->n++;
         }
+        w->path[l->path_len] = '\0';
+        return 0;
+}
+/* Opens subdirectory NAME of FD (the current directory, at depth > 0):
+ * its fd, or -1 when it vanished, failed (noted) or is a mount (noted, left). */
+static int walk_enter(struct rm_walk *w, int fd, const char *name)
+{
+        int cfd;
+
+        if (!walk_path(w, w->lv[w->depth - 1].path_len, name)) {
+                rm_note_fail(w->st, w->path, ENOMEM);
+                return -1;
+        }
+        cfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (cfd < 0) {
+                if (errno != ENOENT)
+                        rm_note_fail(w->st, w->path, errno);
+                return -1;
+        }
+        /* checked on the open fd: a mount that appears later is never entered */
+        if (mount_root_at(cfd, "", fd)) {
+                rm_note_mount(w->st, w->path);
+                (void) close(cfd);
+                return -1;
+        }
+        return cfd;
+}
+
+/* Makes directory FD (whose path is w->path) the new deepest level. */
+static int walk_push(struct rm_walk *w, int fd)
+{
+        struct stat s;
+
+        if (w->depth == w->cap) {
+                struct rm_level *n = realloc(w->lv, (w->cap = w->cap ? 2 * w->cap : 16) * sizeof *n);
+
+                if (!n)
+                        return rm_note_fail(w->st, w->path, ENOMEM), -1;
+                w->lv = n;
+        }
+        if (fstat(fd, &s) < 0)
+                return rm_note_fail(w->st, w->path, errno), -1;
+        w->lv[w->depth] = (struct rm_level){ .dev = s.st_dev, .ino = s.st_ino,
+                                             .path_len = strlen(w->path) };
+        w->depth++;
+        (void) scan_dir(w, fd, &w->lv[w->depth - 1]); /* a failed scan leaves less to visit */
+        return 0;
+}
+
+/* Done with directory FD (depth >= 2): goes up through "..", which must be
+ * the directory we came down from, and removes it. The parent's fd, or -1
+ * (noted) when the tree changed under us. FD is closed either way. */
+static int walk_leave(struct rm_walk *w, int fd)
+{
+        struct rm_level *cur = &w->lv[w->depth - 1], *parent = &w->lv[w->depth - 2];
+        const char *name = parent->subdirs[parent->next - 1];
+        int pfd = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct stat s;
+
+        (void) close(fd);
+        w->path[cur->path_len] = '\0';
+        if (pfd < 0 || fstat(pfd, &s) < 0 || s.st_dev != parent->dev || s.st_ino != parent->ino) {
+                rm_note_fail(w->st, w->path, pfd < 0 ? errno : ESTALE); /* moved meanwhile */
+                if (pfd >= 0)
+                        (void) close(pfd);
+                return -1;
+        }
+        level_release(cur);
+        w->depth--;
+        if (unlinkat(pfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT &&
+            !(w->st->mount && (errno == ENOTEMPTY || errno == EBUSY)))
+                rm_note_fail(w->st, w->path, errno);
+        w->path[parent->path_len] = '\0';
+        return pfd;
+}
+
+/* Empties directory FD (path PATH), which it closes. */
+static void rm_contents(int fd, const char *path, struct rm_state *st)
+{
+        struct rm_walk w = { .st = st, .path = strdup(path) };
+
+        if (!w.path || (w.path_cap = strlen(path) + 1, walk_push(&w, fd) < 0)) {
+                if (!w.path)
+                        rm_note_fail(st, path, ENOMEM);
+                (void) close(fd);
+                free(w.path);
+                free(w.lv);
+                return;
+        }
+        while (fd >= 0 && w.depth > 0) {
+                struct rm_level *l = &w.lv[w.depth - 1];
+                int cfd;
+
+                if (l->next < l->n) {
+                        cfd = walk_enter(&w, fd, l->subdirs[l->next++]);
+                        if (cfd < 0)
+                                continue;
+                        (void) close(fd);
+                        fd = cfd;
+                        if (walk_push(&w, fd) < 0)
+                                break;
+                } else if (w.depth == 1) {
+                        break;
+                } else {
+                        fd = walk_leave(&w, fd);
+                }
+        }
+        if (fd >= 0)
+                (void) close(fd);
+        while (w.depth > 0)
+                level_release(&w.lv[--w.depth]);
+        free(w.lv);
+        free(w.path);
 }
 
 int fs_rmtree_at(int dfd, const char *name, char **ret_mount, struct tc_err **err)
 {
         struct rm_state st = { 0 };
         struct stat s;
-        int r = 0;
+        int r = 0, fd;
 
         if (fstatat(dfd, name, &s, AT_SYMLINK_NOFOLLOW) < 0) {
                 if (errno == ENOENT)
                         return 0;
                 return tc_fail_sys(err, TC_INTERNAL, errno, "stat %s", name);
         }
-        rm_entry(dfd, name, dtype_of(s.st_mode), name, &st);
+        if (!S_ISDIR(s.st_mode)) {
+                rm_file(dfd, name, dtype_of(s.st_mode), name, &st);
+        } else if ((fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+                if (errno != ENOENT)
+                        rm_note_fail(&st, name, errno);
+        } else if (mount_root_at(fd, "", dfd)) {
+                rm_note_mount(&st, name);
+                (void) close(fd);
+        } else {
+                rm_contents(fd, name, &st);
+                if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT &&
+                    !(st.mount && (errno == ENOTEMPTY || errno == EBUSY)))
+                        rm_note_fail(&st, name, errno);
+        }
         if (st.mount) {
                 r = tc_fail(err, TC_FAILED_PRECONDITION, "%s is a mount point, left in place",
                             st.mount);

@@ -11,7 +11,10 @@ void timefmt_rfc3339(const struct timespec *ts, char buf[TIMEFMT_LEN])
         struct tm tm;
         time_t t = ts->tv_sec;
 
-        gmtime_r(&t, &tm);
+        if (!gmtime_r(&t, &tm)) { /* a year past int: cannot happen for a clock or a parsed time */
+                (void) snprintf(buf, TIMEFMT_LEN, "0001-01-01T00:00:00.000000000Z");
+                return;
+        }
         (void) snprintf(buf, TIMEFMT_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
                         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
                         tm.tm_sec, (long) ts->tv_nsec);

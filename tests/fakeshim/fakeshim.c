@@ -42,6 +42,10 @@ static const char *const fault_names[] = {
         [FAULT_DIE_MID_CALL] = "die-mid-call",
         [FAULT_DIE_AFTER_CREATE] = "die-after-create",
         [FAULT_CONNECT_REFUSE] = "connect-refuse",
+        [FAULT_START_GARBAGE_AFTER_DAEMON] = "start-garbage-after-daemon",
+        [FAULT_START_FAIL_AFTER_DAEMON] = "start-fail-after-daemon",
+        [FAULT_START_HANG_AFTER_DAEMON] = "start-hang-after-daemon",
+        [FAULT_SHIM_PID_UNWRITABLE] = "shim-pid-unwritable",
 };
 
 /* ---- helpers shared with serve.c and tasks.c ---- */
@@ -385,6 +389,42 @@ static _Noreturn void daemon_main(const struct fakeshim *f, int lfd, const char 
         serve_run(f, 3, sock_path);
 }
 
+/* The end of `start`, once the daemon serves: the faults that come after it. */
+static int start_finish(const struct fakeshim *f, const char *address)
+{
+        switch (f->fault) {
+        case FAULT_START_GARBAGE_AFTER_DAEMON:
+                (void) fputs("not-an-address", stdout);
+                return 0;
+        case FAULT_START_FAIL_AFTER_DAEMON:
+                die("injected start failure after the daemon started");
+        case FAULT_START_HANG_AFTER_DAEMON:
+                (void) signal(SIGALRM, SIG_DFL);
+                alarm(f->lifetime); /* safety net; SIGKILL ends it sooner */
+                for (;;)
+                        pause();
+        case FAULT_SHIM_PID_UNWRITABLE:
+                if ((mkdir("shim.pid", 0700) < 0 && errno != EEXIST) ||
+                    (mkdir("shim.pid/x", 0700) < 0 && errno != EEXIST))
+                        die("mkdir shim.pid: %s", strerror(errno));
+                break;
+        case FAULT_NONE:
+        case FAULT_START_HANG:
+        case FAULT_START_FAIL:
+        case FAULT_START_GARBAGE_ADDRESS:
+        case FAULT_REPLY_GARBAGE:
+        case FAULT_REPLY_OVERSIZE:
+        case FAULT_CREATE_FAIL:
+        case FAULT_CREATE_HANG:
+        case FAULT_DIE_MID_CALL:
+        case FAULT_DIE_AFTER_CREATE:
+        case FAULT_CONNECT_REFUSE:
+                break;
+        }
+        (void) fputs(address, stdout);
+        return 0;
+}
+
 static int action_start(const struct fakeshim *f)
 {
         char path[sizeof(((struct sockaddr_un *) 0)->sun_path)], address[sizeof path + 8], eb[128];
@@ -428,8 +468,7 @@ static int action_start(const struct fakeshim *f)
                 if (f->fault == FAULT_CONNECT_REFUSE)
                         (void) waitpid(pid, NULL, 0);
         }
-        (void) fputs(address, stdout);
-        return 0;
+        return start_finish(f, address);
 }
 
 /* ---- delete ---- */

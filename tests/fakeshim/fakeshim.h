@@ -48,6 +48,12 @@ enum fault {
         FAULT_DIE_MID_CALL,          /* SIGKILL ourselves on Create */
         FAULT_DIE_AFTER_CREATE,      /* Create succeeds, then SIGKILL ourselves */
         FAULT_CONNECT_REFUSE,        /* the daemon exits before `start` returns */
+        FAULT_START_GARBAGE_AFTER_DAEMON, /* daemon up, `address` written, then `start`
+                                           * prints "not-an-address", exit 0 */
+        FAULT_START_FAIL_AFTER_DAEMON,    /* daemon up, then `start` exits 1 */
+        FAULT_START_HANG_AFTER_DAEMON,    /* daemon up, then `start` never exits */
+        FAULT_SHIM_PID_UNWRITABLE,        /* `start` makes BUNDLE/shim.pid a non-empty
+                                           * directory: taskctl cannot write it */
 };
 
 struct fakeshim {

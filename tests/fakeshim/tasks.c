@@ -262,6 +262,10 @@ static bool create_fault_first(struct daemon *d)
         case FAULT_CREATE_FAIL:
         case FAULT_DIE_AFTER_CREATE:
         case FAULT_CONNECT_REFUSE:
+        case FAULT_START_GARBAGE_AFTER_DAEMON:
+        case FAULT_START_FAIL_AFTER_DAEMON:
+        case FAULT_START_HANG_AFTER_DAEMON:
+        case FAULT_SHIM_PID_UNWRITABLE:
                 break;
         }
         return false;

@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -98,6 +100,18 @@ Test(timefmt, format_and_parse)
         cr_assert(not(timefmt_parse("2026-11-28 11:51:41Z", &back)));
         cr_assert(not(timefmt_parse("2026-13-28T11:51:41Z", &back)));
         cr_assert(not(timefmt_parse("yesterday", &back)));
+}
+
+/* gmtime_r fails for a year past int: the result is checked (it was used
+ * uninitialised) and the zero time is printed. */
+Test(timefmt, format_out_of_range)
+{
+        char buf[TIMEFMT_LEN];
+        struct timespec ts = { .tv_sec = INT64_MAX, .tv_nsec = 5 };
+
+        memset(buf, 'x', sizeof buf);
+        timefmt_rfc3339(&ts, buf);
+        cr_assert(eq(str, buf, "0001-01-01T00:00:00.000000000Z"));
 }
 
 Test(timefmt, durations)
@@ -199,6 +213,66 @@ Test(fs, rmtree_keeps_link_targets_and_mounts, .init = make_root, .fini = remove
         cr_assert(eq(int, fs_rmtree_at(root_fd, "t", NULL, &err), 0));
         cr_assert(eq(int, fstatat(root_fd, "t", &st, AT_SYMLINK_NOFOLLOW), -1));
         cr_assert(eq(int, stat(canary, &st), 0));
+}
+
+/* Builds ROOT/t with DEPTH nested directories d/d/d/..., each holding a file
+ * and a symlink to OUTSIDE (which must survive). Built through fds: the path
+ * is far longer than PATH_MAX. */
+static void make_deep(int depth, const char *outside)
+{
+        int fd = dup(root_fd);
+
+        cr_assert(ge(int, fd, 0));
+        for (int i = 0; i <= depth; i++) {
+                const char *name = i == 0 ? "t" : "d";
+                int next;
+
+                cr_assert(eq(int, mkdirat(fd, name, 0700), 0), "level %d: %s", i, strerror(errno));
+                next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                cr_assert(ge(int, next, 0));
+                (void) close(fd);
+                fd = next;
+                (void) close(openat(fd, "f", O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+                cr_assert(eq(int, symlinkat(outside, fd, "link"), 0));
+        }
+        (void) close(fd);
+}
+
+static void check_deep_removed(const char *outside)
+{
+        _cleanup_(tc_err_freep) struct tc_err *err = NULL;
+        struct stat st;
+
+        cr_assert(eq(int, fs_rmtree_at(root_fd, "t", NULL, &err), 0), "%s", err ? err->msg : "");
+        cr_assert(eq(int, fstatat(root_fd, "t", &st, AT_SYMLINK_NOFOLLOW), -1));
+        cr_assert(eq(int, stat(outside, &st), 0), "a link target outside was removed");
+        cr_assert(eq(int, fstatat(root_fd, "outside/keep", &st, 0), 0));
+}
+
+/* 2,500 levels: the recursive removal (a PATH_MAX buffer per level) crashed. */
+Test(fs, rmtree_deep_tree, .init = make_root, .fini = remove_root)
+{
+        char outside[128];
+
+        (void) snprintf(outside, sizeof outside, "%s/outside", root);
+        cr_assert(eq(int, mkdirat(root_fd, "outside", 0700), 0));
+        (void) close(openat(root_fd, "outside/keep", O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+        make_deep(2500, outside);
+        check_deep_removed(outside);
+}
+
+/* 700 levels with 64 fds: the recursive removal held two fds per level. */
+Test(fs, rmtree_deep_tree_few_fds, .init = make_root, .fini = remove_root)
+{
+        char outside[128];
+        struct rlimit rl = { 64, 64 };
+
+        (void) snprintf(outside, sizeof outside, "%s/outside", root);
+        cr_assert(eq(int, mkdirat(root_fd, "outside", 0700), 0));
+        (void) close(openat(root_fd, "outside/keep", O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+        make_deep(700, outside);
+        cr_assert(eq(int, setrlimit(RLIMIT_NOFILE, &rl), 0));
+        check_deep_removed(outside);
 }
 
 Test(flock, timeout_names_holder, .init = make_root, .fini = remove_root)

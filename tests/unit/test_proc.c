@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -300,4 +301,67 @@ Test(proc, first_line_table)
 
                 cr_assert(eq(str, l, (char *) cases[i].want), "case %zu", i);
         }
+}
+
+/* A child that SIGKILL cannot make reapable: a tracer (a forked helper,
+ * PTRACE_SEIZE) holds it and never waits for it, as a process stuck in the
+ * kernel (D state) would never exit. proc_run must give up after
+ * PROC_REAP_GRACE and return, leaving it; before the bound, the reap waited
+ * forever (the Criterion timeout fails this test). The child writes its pid
+ * to DIR/pid; the tracer attaches, writes DIR/attached and lives until killed
+ * (60 s at most). */
+static pid_t start_tracer(const char *dir)
+{
+        pid_t t = fork();
+        char path[128];
+
+        cr_assert(ge(int, t, 0));
+        if (t > 0)
+                return t;
+        (void) snprintf(path, sizeof path, "%s/pid", dir);
+        for (int i = 0; i < 6000; i++) {
+                FILE *f = fopen(path, "re");
+                int pid = 0;
+
+                if (f && fscanf(f, "%d", &pid) == 1 && pid > 0 &&
+                    ptrace(PTRACE_SEIZE, pid, NULL, NULL) == 0) {
+                        (void) snprintf(path, sizeof path, "%s/attached", dir);
+                        (void) fclose(fopen(path, "we"));
+                        (void) sleep(60);
+                        _exit(0);
+                }
+                if (f)
+                        (void) fclose(f);
+                (void) usleep(10000);
+        }
+        _exit(1);
+}
+
+Test(proc, child_that_cannot_be_reaped_is_left_after_a_bound, .timeout = 40)
+{
+        _cleanup_(tc_err_freep) struct tc_err *err = NULL;
+        char dir[] = "/tmp/test-proc-XXXXXX", script[600], path[128];
+        char *argv[] = { "sh", "-c", script, NULL };
+        struct proc_result r;
+        pid_t tracer;
+
+        cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+        (void) snprintf(script, sizeof script,
+                        "echo $$ > %s/pid.tmp && mv %s/pid.tmp %s/pid && "
+                        "while [ ! -e %s/attached ]; do sleep 0.01; done; exec sleep 30",
+                        dir, dir, dir, dir);
+        tracer = start_tracer(dir);
+        cr_assert(eq(int, prctl(PR_SET_CHILD_SUBREAPER, 1), 0));
+        cr_assert(eq(int, run("/bin/sh", argv, NULL, 5.0, &r, &err), -1));
+        cr_assert(eq(int, err->kind, TC_DEADLINE_EXCEEDED), "%s", err->msg);
+        (void) snprintf(path, sizeof path, "%s/attached", dir);
+        cr_assert(eq(int, access(path, F_OK), 0), "the tracer never attached");
+        /* the tracer goes: the killed child becomes a zombie we reap */
+        (void) kill(tracer, SIGKILL);
+        (void) waitpid(tracer, NULL, 0);
+        (void) unlink(path);
+        (void) snprintf(path, sizeof path, "%s/pid", dir);
+        (void) unlink(path);
+        (void) rmdir(dir);
+        cr_assert(ge(int, kill_own_children(), 1), "the child was reaped: it was never stuck");
 }

@@ -371,3 +371,46 @@ Test(record, dup_is_deep_and_equal)
         cr_assert(eq(int, record_to_text(d, &b, &lb, &err), 0));
         cr_assert(eq(str, a, b));
 }
+
+/* 100,000 labels, in reverse order (the worst case for one-by-one sorted
+ * insertion): all decoded, sorted, each findable; one duplicate among them is
+ * found. Decoding was quadratic (40,000 labels: 2.7 s); scripts/bench-labels
+ * measures how the time grows. */
+static char *many_labels_json(size_t n, bool dup)
+{
+        size_t cap = 64 + n * 40, len = 0;
+        char *s = malloc(cap);
+
+        cr_assert(not(eq(ptr, s, NULL)));
+        len += (size_t) sprintf(s + len, "{\"id\":\"many\",\"labels\":{");
+        for (size_t i = n; i-- > 0;)
+                len += (size_t) sprintf(s + len, "%s\"key-%07zu\":\"v%zu\"", i == n - 1 ? "" : ",",
+                                        dup && i == 0 ? n / 2 : i, i);
+        (void) sprintf(s + len, "}}");
+        return s;
+}
+
+Test(record, hundred_thousand_labels)
+{
+        _cleanup_free_ char *json = many_labels_json(100000, false);
+        _cleanup_(record_freep) struct record *r = parse_ok(json);
+        char key[32];
+
+        cr_assert(eq(sz, r->n_labels, 100000));
+        for (size_t i = 1; i < r->n_labels; i++)
+                cr_assert(lt(int, strcmp(r->labels[i - 1].key, r->labels[i].key), 0));
+        (void) snprintf(key, sizeof key, "key-%07d", 31337);
+        cr_assert(eq(str, (char *) record_label(r, key), "v31337"));
+        cr_assert(eq(str, r->labels[0].key, "key-0000000"));
+}
+
+Test(record, duplicate_among_many_labels)
+{
+        _cleanup_free_ char *json = many_labels_json(100000, true);
+        _cleanup_(tc_err_freep) struct tc_err *err = NULL;
+        struct record *r = NULL;
+
+        cr_assert(eq(int, record_from_json(json, strlen(json), &r, &err), -1));
+        cr_assert(eq(int, err->kind, TC_INVALID_ARGUMENT));
+        cr_assert(eq(str, err->msg, "field \"labels\": duplicate key \"key-0050000\""));
+}
