@@ -49,3 +49,14 @@ int signal_parse(const char *s, int *ret, struct tc_err **err)
         }
         return tc_fail(err, TC_INVALID_ARGUMENT, "invalid signal \"%s\"", s);
 }
+
+int signal_stop(const char *label_value, int *ret, struct tc_err **err)
+{
+        if (!label_value || !*label_value) {
+                *ret = SIGTERM;
+                return 0;
+        }
+        if (signal_parse(label_value, ret, err) < 0)
+                return tc_wrap(err, "label %s", SIGNAL_STOP_LABEL);
+        return 0;
+}

@@ -32,7 +32,7 @@ static char *event_line(const struct event *ev)
         if (!o)
                 return NULL;
         timefmt_now(now);
-        cJSON_AddStringToObject(o, "time", now);
+        cJSON_AddStringToObject(o, "time", ev->time && *ev->time ? ev->time : now);
         cJSON_AddStringToObject(o, "namespace", ev->ns);
         cJSON_AddStringToObject(o, "topic", ev->topic);
         cJSON_AddStringToObject(o, "id", ev->id);

@@ -15,6 +15,9 @@ struct cJSON;
 #define EVENT_TASK_START "/tasks/start"
 #define EVENT_TASK_EXIT "/tasks/exit"
 #define EVENT_TASK_DELETE "/tasks/delete"
+#define EVENT_TASK_OOM "/tasks/oom"
+#define EVENT_TASK_PAUSED "/tasks/paused"
+#define EVENT_TASK_RESUMED "/tasks/resumed"
 
 /* Past this size ROOT/events/NS.jsonl is rotated to NS.jsonl.1 (one generation kept). */
 #define EVENTS_ROTATE_BYTES (4u << 20)
@@ -27,6 +30,7 @@ struct event {
         bool exit_known;      /* false: "exit_status": null (nobody observed it) */
         uint32_t exit_status; /* only with exit_known */
         const char *detail;   /* may be NULL */
+        const char *time;     /* RFC 3339; NULL: now (an exit: the shim's exited_at) */
 };
 
 /* Appends one JSON line {"time","namespace","topic","id","pid","exit_status","detail"}
