@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "cli/multi.h"
@@ -12,6 +13,7 @@
 #include "cli/tasks.h"
 #include "core/base/cleanup.h"
 #include "core/base/json.h"
+#include "core/base/timefmt.h"
 #include "core/mounts.h"
 #include "core/taskmgr.h"
 #include "store/filter.h"
@@ -130,6 +132,28 @@ static const struct cli_cmd get_cmd = {
         .max_args = -1,
 };
 
+void tasks_exit_ago(const struct task_info *t, char *buf, size_t size)
+{
+        struct timespec at, now;
+        double secs;
+
+        buf[0] = '\0';
+        if (!t->exited || !timefmt_parse(t->exited_at, &at))
+                return;
+        clock_gettime(CLOCK_REALTIME, &now);
+        secs = (double) (now.tv_sec - at.tv_sec);
+        if (secs < 0)
+                secs = 0;
+        if (secs < 120)
+                (void) snprintf(buf, size, "%.0fs ago", secs);
+        else if (secs < 7200)
+                (void) snprintf(buf, size, "%.0fm ago", secs / 60);
+        else if (secs < 172800)
+                (void) snprintf(buf, size, "%.0fh ago", secs / 3600);
+        else
+                (void) snprintf(buf, size, "%.0fd ago", secs / 86400);
+}
+
 static void print_kv(const char *k, const char *v)
 {
         printf("%-12s %s\n", k, v && *v ? v : "-");
@@ -146,7 +170,15 @@ static void print_info_table(const struct task_info *t)
         print_kv("STATUS", t->status);
         (void) snprintf(num, sizeof num, "%u", t->exit_status);
         print_kv("EXIT STATUS", t->exited ? num : NULL);
-        print_kv("EXITED AT", t->exited ? t->exited_at : NULL);
+        if (t->exited) {
+                char ago[32], line[TIMEFMT_LEN + 48];
+
+                tasks_exit_ago(t, ago, sizeof ago);
+                (void) snprintf(line, sizeof line, "%s (%s)", t->exited_at, ago);
+                print_kv("EXITED AT", line);
+        } else {
+                print_kv("EXITED AT", NULL);
+        }
         print_kv("BUNDLE", t->bundle);
         print_kv("RUNTIME", t->runtime);
         print_kv("STDIN", t->stdin_path);

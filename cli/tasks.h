@@ -19,6 +19,9 @@ int tasks_print_info(struct cli_ctx *ctx, const struct task_info *t, struct tc_e
 int tasks_print_exit(struct cli_each *e, const struct cli_ref *ref, const struct task_exit *ex,
                      struct tc_err **err);
 
+/* "12s ago", "3m ago", ... since T's exit; "" when it has not exited. */
+void tasks_exit_ago(const struct task_info *t, char *buf, size_t size);
+
 int cmd_task_create(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 int cmd_task_start(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 int cmd_task_get(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
