@@ -91,9 +91,8 @@ static int start_one(struct cli_each *e, const struct cli_ref *ref, void *user,
         m->ns = ref->ns;
         if (taskmgr_start(m, ref->id, &pid, err) < 0)
                 return -1;
-        if (e->ctx->quiet)
-                return 0;
-        if (e->ctx->output == OUT_JSON) {
+        /* the PID is start's value: -q prints it too */
+        if (e->ctx->output == OUT_JSON && !e->ctx->quiet) {
                 cJSON *o = cJSON_CreateObject();
 
                 cJSON_AddStringToObject(o, "id", ref->id);
