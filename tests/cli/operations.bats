@@ -401,6 +401,9 @@ epoch() { date -d "$1" +%s.%N; }
         [ "$status" -eq 0 ]
         run --separate-stderr tc -o json ps web
         [ "$(jq length <<<"$output")" -eq 2 ]
+        run --separate-stderr tc stats --no-stream -o json web
+        [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+        [ "$(jq -r '.[0].pids' <<<"$output")" -eq 2 ]
         run --separate-stderr tc stop web
         [ "$status" -eq 0 ] && [ "$output" = 42 ]
         run --separate-stderr tc delete web
