@@ -7,8 +7,8 @@ load helpers
 
 SRC=$(cd "$TESTS_DIR/.." && pwd)
 
-COMMANDS=(containers c create start get kill wait delete list load cleanup events info)
-CONTAINER_COMMANDS=(create get list ls update delete rm)
+COMMANDS=(containers c create start get kill stop wait delete pause resume ps stats update list load cleanup events info)
+CONTAINER_COMMANDS=(create get list ls update delete rm prune)
 GLOBALS=(-n --namespace --root --state --config -o --output -q --quiet --timeout --log-level -h --help --version)
 SIGNALS=(SIGTERM SIGKILL SIGINT SIGHUP SIGQUIT SIGUSR1 SIGUSR2 SIGSTOP SIGCONT)
 
@@ -131,14 +131,21 @@ build_dir() {
                 ["containers list"]=""
                 ["containers ls"]=""
                 ["containers update"]="--label --unlabel --image --spec --snapshot-key --from-json --field"
-                ["containers delete"]="--force"
-                ["containers rm"]="--force"
+                ["containers delete"]="-f --force"
+                ["containers rm"]="-f --force"
+                ["containers prune"]=""
                 ["create"]="--spec --runtime --label --image --snapshotter --snapshot-key --runtime-options --rootfs --stdin --stdout --stderr --terminal"
                 ["start"]=""
                 ["get"]=""
-                ["kill"]="--signal --all"
+                ["kill"]="-s --signal -a --all"
+                ["stop"]="-t --time"
                 ["wait"]=""
-                ["delete"]="--force"
+                ["delete"]="-f --force"
+                ["pause"]=""
+                ["resume"]=""
+                ["ps"]=""
+                ["stats"]="--no-stream"
+                ["update"]="--memory --cpus --pids-limit"
                 ["list"]="-A --all-namespaces"
                 ["load"]="-A --dry-run"
                 ["cleanup"]="-A --dry-run --older-than"
@@ -185,7 +192,7 @@ build_dir() {
         run bash_complete "$stub" c rm w
         offers_exactly web
         run bash_complete "$stub" --namespace=x --state /s --config /c.json update ""
-        offers_exactly
+        offers_exactly task1 task2
         run bash_complete "$stub" --namespace=x --state /s --config /c.json c update ""
         offers_exactly web db
         run bash_complete "$stub" create ""
@@ -193,22 +200,28 @@ build_dir() {
         run bash_complete "$stub" -nfoo kill --signal SIGKILL t
         offers_exactly task1 task2
         local cmd
-        for cmd in start get kill wait delete; do
+        for cmd in start get kill stop wait delete pause resume ps stats update; do
                 run bash_complete "$stub" "$cmd" ""
                 offers_exactly task1 task2
         done
-        # No ID for a second positional, nor for the ID of a new record.
+        # Commands of several IDs offer one at every position; the others
+        # no ID for a second positional, nor for the ID of a new record.
         run bash_complete "$stub" kill task1 ""
+        offers_exactly task1 task2
+        run bash_complete "$stub" stop -t 5 task1 ""
+        offers_exactly task1 task2
+        run bash_complete "$stub" wait task1 ""
         offers_exactly
         run bash_complete "$stub" containers create ""
         offers_exactly
         run cat "$BATS_TEST_TMPDIR/bin/calls"
         [ "${lines[0]}" = "-n prod --root /r --timeout 2 containers list -q" ]
         [ "${lines[1]}" = "--timeout 2 containers list -q" ]
-        [ "${lines[2]}" = "--namespace=x --state /s --config /c.json --timeout 2 containers list -q" ]
-        [ "${lines[3]}" = "--timeout 2 containers list -q" ]
-        [ "${lines[4]}" = "-n foo --timeout 2 list -q" ]
-        [ "${#lines[@]}" -eq 10 ]
+        [ "${lines[2]}" = "--namespace=x --state /s --config /c.json --timeout 2 list -q" ]
+        [ "${lines[3]}" = "--namespace=x --state /s --config /c.json --timeout 2 containers list -q" ]
+        [ "${lines[4]}" = "--timeout 2 containers list -q" ]
+        [ "${lines[5]}" = "-n foo --timeout 2 list -q" ]
+        [ "${#lines[@]}" -eq 19 ]
 }
 
 @test "bash: ID completion is silent when taskctl fails or prints nothing" {
@@ -340,7 +353,8 @@ man_text() {
         # Every command heads its own entry ("create ID ...", "info"): a line that
         # starts with it, followed by the indented body (.RS) or a line break (.br).
         for c in "containers create" "containers get" "containers list" "containers update" \
-                "containers delete" create start get kill wait delete list load cleanup events info; do
+                "containers delete" "containers prune" create start get kill stop wait delete pause \
+                resume ps stats update list load cleanup events info; do
                 awk -v c="$c" 'head && ($0 == ".RS 4" || $0 == ".br") { found = 1 }
                                { head = ($0 ~ ("^" c "( |$)")) } END { exit !found }' "$t" ||
                         { echo "no entry for: $c"; return 1; }
@@ -352,7 +366,7 @@ man_text() {
                 --version --spec --runtime --label --image --snapshotter --snapshot-key \
                 --runtime-options --from-json --unlabel --field --force --rootfs --stdin --stdout \
                 --stderr --terminal --signal --all --all-namespaces --dry-run --older-than --since \
-                --follow TASKCTL_NAMESPACE TASKCTL_ROOT TASKCTL_STATE TASKCTL_CONFIG TASKCTL_LOG_LEVEL \
+                --follow --time --no-stream --memory --cpus --pids-limit TASKCTL_NAMESPACE TASKCTL_ROOT TASKCTL_STATE TASKCTL_CONFIG TASKCTL_LOG_LEVEL \
                 ROOT/containers/NS/ID.json ROOT/containers/NS/.lock ROOT/tasks/NS/ID/ \
                 STATE/tasks/NS/ID/ ROOT/events/NS.jsonl \
                 /etc/taskctl/config.json default_runtime platforms 'labels."io.k8s/name"==web' '~=' \
