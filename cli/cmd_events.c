@@ -24,8 +24,10 @@ static const struct option events_opts[] = {
 static const struct cli_cmd events_cmd = {
         .name = "events",
         .args = "[-A] [--since TIME] [--follow]",
-        .summary = "Print the task lifecycle events (create, start, exit, delete) recorded in\n"
-                   "ROOT/events/NS.jsonl. With -o json each event is one JSON line.",
+        .summary = "Print the task lifecycle events (create, start, exit, delete, oom, paused,\n"
+                   "resumed) recorded in ROOT/events/NS.jsonl. With -o json each event is one\n"
+                   "JSON line. An exit is recorded once, with the shim's exit time, by the first\n"
+                   "command that observes it.",
         .options = "  -A, --all-namespaces  events of every namespace\n"
                    "      --since TIME      only events at or after TIME (RFC 3339, or a\n"
                    "                        duration such as 10m meaning that long ago)\n"

@@ -409,3 +409,19 @@ epoch() { date -d "$1" +%s.%N; }
         run --separate-stderr tc delete web
         [ "$status" -eq 0 ] && [ "$output" = 42 ]
 }
+
+@test "an exit is recorded once when several commands observe it at the same time" {
+        spec quick sh -c 'exit 9'
+        run_task quick
+        until_true proc_gone "$PID"
+        for _ in 1 2 3 4 5 6; do
+                tc get quick >/dev/null 2>&1 &
+                tc list >/dev/null 2>&1 &
+                tc kill quick >/dev/null 2>&1 &
+        done
+        wait
+        run events_of quick
+        [ "$(grep -c '^/tasks/exit ' <<<"$output")" -eq 1 ] || { echo "$output"; false; }
+        [[ "$output" == *"/tasks/exit $PID 9 null"* ]]
+        [ -e "$S/tasks/$NS/quick/exit-recorded" ]
+}
