@@ -37,6 +37,14 @@ struct event {
  * to ROOT/events/NS.jsonl under ROOT/events/.lock, rotating past the limit. */
 int events_append(int root_fd, const struct event *ev, double lock_timeout, struct tc_err **err);
 
+/* Appends the N events EVS unless MARKER_DFD/MARKER exists: under the log's
+ * lock, the marker is created (O_EXCL) and the events appended, so that of
+ * several writers exactly one appends them, and every event another writer
+ * appends after it (a delete after an exit) comes later in the log. Returns 1
+ * when appended, 0 when the marker existed (or its directory is gone). */
+int events_append_once(int root_fd, const struct event *evs, size_t n, int marker_dfd,
+                       const char *marker, double lock_timeout, struct tc_err **err);
+
 /* Calls FN for every event of namespace NS (NULL: every namespace) not older
  * than SINCE (NULL: all), oldest first per namespace. A malformed line is
  * skipped. *OFFSETS (one per namespace file, managed here) lets --follow

@@ -97,43 +97,29 @@ long exitmark_oom_kills(int bundle_fd, const char *cgroup_root)
         return read_counter(file);
 }
 
-static int append(int root_fd, const struct event *ev, double timeout, struct tc_err **err)
-{
-        return events_append(root_fd, ev, timeout, err) < 0 ? -1 : 0;
-}
-
 int exitmark_record(int root_fd, int bundle_fd, const struct exitmark *x, double timeout,
                     struct tc_err **err)
 {
-        struct event ev = { .ns = x->ns, .topic = EVENT_TASK_EXIT, .id = x->id, .pid = x->pid,
-                            .exit_known = x->known, .exit_status = x->status,
-                            .detail = x->detail, .time = x->at };
-        _cleanup_close_ int fd = -1;
+        struct event evs[2];
+        size_t n = 0;
         char detail[64];
         long ooms = -1;
 
-        fd = openat(bundle_fd, EXITMARK_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                    0600);
-        if (fd < 0) {
-                /* EEXIST: recorded already; ENOENT: the bundle is being deleted */
-                if (errno == EEXIST || errno == ENOENT)
-                        return 0;
-                return tc_fail_sys(err, TC_INTERNAL, errno, "create %s", EXITMARK_FILE);
-        }
+        if (exitmark_done(bundle_fd))
+                return 0;
         if (x->known && x->status == 137)
                 ooms = exitmark_oom_kills(bundle_fd, NULL);
         if (ooms > 0) {
-                struct event oom = { .ns = x->ns, .topic = EVENT_TASK_OOM, .id = x->id,
-                                     .pid = x->pid, .time = x->at };
-
                 (void) snprintf(detail, sizeof detail, "memory cgroup oom_kill %ld", ooms);
-                oom.detail = detail;
-                if (append(root_fd, &oom, timeout, err) < 0)
-                        return -1;
-                if (!ev.detail)
-                        ev.detail = "oom killed";
+                evs[n++] = (struct event){ .ns = x->ns, .topic = EVENT_TASK_OOM, .id = x->id,
+                                           .pid = x->pid, .time = x->at, .detail = detail };
         }
-        return append(root_fd, &ev, timeout, err) < 0 ? -1 : 1;
+        evs[n++] = (struct event){ .ns = x->ns, .topic = EVENT_TASK_EXIT, .id = x->id,
+                                   .pid = x->pid, .exit_known = x->known,
+                                   .exit_status = x->status, .time = x->at,
+                                   .detail = x->detail ? x->detail
+                                                       : (ooms > 0 ? "oom killed" : NULL) };
+        return events_append_once(root_fd, evs, n, bundle_fd, EXITMARK_FILE, timeout, err);
 }
 
 void exitmark_note(int root_fd, const struct bundle *b, uint32_t pid,

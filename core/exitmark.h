@@ -27,11 +27,12 @@ struct exitmark {
  * the exit at once exactly one records it; it goes with the bundle. */
 #define EXITMARK_FILE "exit-recorded"
 
-/* Records X unless it was already: creates the marker in BUNDLE_FD, then
- * appends /tasks/exit to ROOT_FD's event log, preceded by /tasks/oom when the
- * status is 137 and the task's memory cgroup counted an OOM kill. Returns 1 if
- * this call recorded it, 0 if another had (or the bundle is being deleted:
- * its deleter records it), -1 on error. */
+/* Records X unless it was already: under the event log's lock, creates the
+ * marker in BUNDLE_FD and appends /tasks/exit to ROOT_FD's event log,
+ * preceded by /tasks/oom when the status is 137 and the task's memory cgroup
+ * counted an OOM kill (events_append_once). Returns 1 if this call recorded
+ * it, 0 if another had (or the bundle is being deleted: its deleter records
+ * it), -1 on error. */
 int exitmark_record(int root_fd, int bundle_fd, const struct exitmark *x, double timeout,
                     struct tc_err **err);
 
