@@ -29,6 +29,7 @@ struct cli_ctx {
         bool help;
         char **args; /* positionals of the last cli_parse, freed at exit */
         char *root_real, *state_real; /* canonical paths of root_fd/state_fd, or NULL */
+        const char *ref_what; /* what cli_ref_parse calls an ID: NULL = "container id" */
         int status; /* run, exec, attach: the task's exit status, our exit code on success */
 };
 

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include "cli/containers.h"
+#include "cli/multi.h"
+#include "cli/ref.h"
 #include "core/base/cleanup.h"
 #include "core/base/ident.h"
 #include "core/base/json.h"
@@ -24,6 +26,7 @@ static const struct cli_entry subcommands[] = {
         {"update", cmd_containers_update, "change fields of a record (containerd's field mask)"},
         {"delete", containers_delete, "remove a record, refused while it has a task (alias rm)"},
         {"rm", containers_delete, NULL},
+        {"prune", cmd_containers_prune, "remove the records that have no task"},
 };
 
 static void containers_usage(void)
@@ -57,8 +60,8 @@ int cmd_containers(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **e
         }
         if (!word)
                 return tc_fail(err, TC_INVALID_ARGUMENT,
-                               "containers: missing command (create, get, list, update or "
-                               "delete; see 'taskctl containers --help')");
+                               "containers: missing command (create, get, list, update, "
+                               "delete or prune; see 'taskctl containers --help')");
         for (size_t i = 0; i < ELEMENTSOF(subcommands); i++)
                 if (strcmp(word, subcommands[i].name) == 0) {
                         argv[0] = (char *) word;
@@ -152,12 +155,17 @@ static int containers_get(struct cli_ctx *ctx, int argc, char **argv, struct tc_
         char **args;
         int nargs, r;
 
+        struct cli_ref ref;
+
         if ((r = cli_parse(ctx, &get_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (open_existing(ctx, args[0], &s, err) < 0)
+        if (cli_ref_parse(ctx, args[0], &ref, err) < 0)
                 return -1;
-        if (store_get(s, args[0], &rec, err) < 0)
-                return containers_wrap(ctx, args[0], err);
+        ctx->ns = ref.ns; /* NS/ID: the record of namespace NS */
+        if (open_existing(ctx, ref.id, &s, err) < 0)
+                return -1;
+        if (store_get(s, ref.id, &rec, err) < 0)
+                return containers_wrap(ctx, ref.id, err);
         return containers_print_one(ctx, rec, err);
 }
 
@@ -248,27 +256,26 @@ static int containers_list(struct cli_ctx *ctx, int argc, char **argv, struct tc
         return 0;
 }
 
-enum { OPT_FORCE = 0x100 };
-
 static const struct option delete_opts[] = {
-        {"force", no_argument, NULL, OPT_FORCE},
+        {"force", no_argument, NULL, 'f'},
         {0},
 };
 
 static const struct cli_cmd delete_cmd = {
         .name = "containers delete",
-        .args = "ID [--force]",
-        .summary = "Remove the container record ID. Refused (exit 5) while the container has a\n"
-                   "task (STATE/tasks/NS/ID exists), unless --force, which deletes the task first.",
-        .options = "      --force   delete the container's task first\n",
+        .args = "[-f|--force] ID...",
+        .summary = "Remove container records. Refused (exit 5) while the container has a task\n"
+                   "(STATE/tasks/NS/ID exists), unless --force, which deletes the task first.",
+        .options = "  -f, --force   delete the container's task first\n",
+        .shortopts = "f",
         .longopts = delete_opts,
         .min_args = 1,
-        .max_args = 1,
+        .max_args = -1,
 };
 
 static int on_delete_opt(void *st, int c, const char *arg, struct tc_err **err)
 {
-        if (c != OPT_FORCE)
+        if (c != 'f')
                 return tc_fail(err, TC_INTERNAL, "unhandled option");
         *(bool *) st = true;
         return 0;
@@ -290,34 +297,44 @@ static int has_task(struct cli_ctx *ctx, const char *id, bool *ret, struct tc_er
         return 0;
 }
 
-static int containers_delete(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
+static int delete_one(struct cli_each *e, const struct cli_ref *ref, void *user,
+                      struct tc_err **err)
 {
         _cleanup_(store_freep) struct store *s = NULL;
         _cleanup_(record_freep) struct record *rec = NULL;
-        bool force = false, task;
+        struct cli_ctx *ctx = e->ctx;
+        bool force = *(bool *) user, task;
+
+        ctx->ns = ref->ns; /* cli_each_ref restores it */
+        if (open_existing(ctx, ref->id, &s, err) < 0)
+                return -1;
+        /* as containerd's client: the record must exist before its task matters */
+        if (store_get(s, ref->id, &rec, err) < 0) {
+                if (!*err || (*err)->kind != TC_INTERNAL)
+                        return containers_wrap(ctx, ref->id, err);
+                tc_err_freep(err); /* a corrupt record may still be deleted */
+        }
+        if (has_task(ctx, ref->id, &task, err) < 0)
+                return -1;
+        if (task && !force)
+                return tc_fail(err, TC_FAILED_PRECONDITION,
+                               "container \"%s\" in namespace \"%s\": cannot delete, it has a "
+                               "task (delete the task first, or use --force)",
+                               ref->id, ctx->ns);
+        if ((task && cli_containers_delete_task(ctx, ref->id, err) < 0) ||
+            store_delete(s, ref->id, err) < 0)
+                return containers_wrap(ctx, ref->id, err);
+        return 0;
+}
+
+static int containers_delete(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
+{
+        bool force = false;
         char **args;
         int nargs, r;
 
         if ((r = cli_parse(ctx, &delete_cmd, argc, argv, on_delete_opt, &force, &args, &nargs,
                            err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (open_existing(ctx, args[0], &s, err) < 0)
-                return -1;
-        /* as containerd's client: the record must exist before its task matters */
-        if (store_get(s, args[0], &rec, err) < 0) {
-                if (!*err || (*err)->kind != TC_INTERNAL)
-                        return containers_wrap(ctx, args[0], err);
-                tc_err_freep(err); /* a corrupt record may still be deleted */
-        }
-        if (has_task(ctx, args[0], &task, err) < 0)
-                return -1;
-        if (task && !force)
-                return tc_fail(err, TC_FAILED_PRECONDITION,
-                               "container \"%s\" in namespace \"%s\": cannot delete, it has a "
-                               "task (delete the task first, or use --force)",
-                               args[0], ctx->ns);
-        if ((task && cli_containers_delete_task(ctx, args[0], err) < 0) ||
-            store_delete(s, args[0], err) < 0)
-                return containers_wrap(ctx, args[0], err);
-        return 0;
+        return cli_each_ref(ctx, args, nargs, delete_one, &force, err);
 }

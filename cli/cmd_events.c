@@ -9,6 +9,8 @@
 #include "core/base/cleanup.h"
 #include "core/base/timefmt.h"
 #include "core/events.h"
+#include "core/exitwatch.h"
+#include "core/mounts.h"
 
 enum { OPT_SINCE = 0x100, OPT_FOLLOW };
 
@@ -22,12 +24,17 @@ static const struct option events_opts[] = {
 static const struct cli_cmd events_cmd = {
         .name = "events",
         .args = "[-A] [--since TIME] [--follow]",
-        .summary = "Print the task lifecycle events (create, start, exit, delete) recorded in\n"
-                   "ROOT/events/NS.jsonl. With -o json each event is one JSON line.",
+        .summary = "Print the task lifecycle events (create, start, exit, delete, oom, paused,\n"
+                   "resumed) recorded in ROOT/events/NS.jsonl. With -o json each event is one\n"
+                   "JSON line. An exit is recorded once, with the shim's exit time, by the first\n"
+                   "command that observes it.",
         .options = "  -A, --all-namespaces  events of every namespace\n"
                    "      --since TIME      only events at or after TIME (RFC 3339, or a\n"
                    "                        duration such as 10m meaning that long ago)\n"
-                   "      --follow          keep printing new events until interrupted\n",
+                   "      --follow          keep printing new events until interrupted; the\n"
+                   "                        exits of live tasks are watched (a connection\n"
+                   "                        with a pending Wait per task) and recorded as\n"
+                   "                        they happen\n",
         .shortopts = "A",
         .longopts = events_opts,
         .min_args = 0,
@@ -105,10 +112,57 @@ static int print_event(cJSON *ev, void *user, struct tc_err **err)
         return 0;
 }
 
+/* --follow: the exits of live tasks, seen by this process itself
+ * (core/exitwatch.h). Made once STATE and ROOT exist. */
+struct follower {
+        struct bundle_roots roots;
+        char *root_path, *state_path;
+        struct exitwatch *w;
+};
+
+static void follower_start(struct cli_ctx *ctx, const struct events_opts *o, struct follower *f)
+{
+        int root_fd, state_fd;
+
+        if (f->w || cli_root_fd(ctx, false, &root_fd, NULL) < 0 ||
+            cli_state_fd(ctx, false, &state_fd, NULL) < 0)
+                return;
+        if (!f->root_path && (fd_path(root_fd, &f->root_path, NULL) < 0 ||
+                              fd_path(state_fd, &f->state_path, NULL) < 0))
+                return;
+        f->roots = (struct bundle_roots){ .state_fd = state_fd, .root_fd = root_fd,
+                                          .state_path = f->state_path, .root_path = f->root_path };
+        (void) exitwatch_new(&f->roots, o->all ? NULL : ctx->ns, ctx->timeout, &f->w, NULL);
+}
+
+static void follower_release(struct follower *f)
+{
+        exitwatch_free(f->w);
+        free(f->root_path);
+        free(f->state_path);
+}
+
+/* Between two reads of the log: rescan for new tasks once a second, and wait
+ * for exits (or just wait) up to 200 ms. */
+static void follow_pause(struct cli_ctx *ctx, const struct events_opts *o, struct follower *f,
+                         unsigned tick)
+{
+        follower_start(ctx, o, f);
+        if (!f->w) {
+                nanosleep(&(struct timespec){ 0, 200000000 }, NULL);
+                return;
+        }
+        if (tick % 5 == 0)
+                exitwatch_scan(f->w);
+        exitwatch_poll(f->w, 200);
+}
+
 int cmd_events(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 {
         struct events_opts o = { 0 };
         struct events_cursor cur = { 0 };
+        struct follower f = { 0 };
+        unsigned tick = 0;
         char **args;
         int nargs, r, root_fd;
         struct tc_err *e2 = NULL;
@@ -135,8 +189,9 @@ int cmd_events(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
                         break;
                 (void) fflush(stdout);
                 if (o.follow)
-                        nanosleep(&(struct timespec){ 0, 200000000 }, NULL);
+                        follow_pause(ctx, &o, &f, tick++);
         } while (o.follow);
+        follower_release(&f);
         events_cursor_release(&cur);
         return r < 0 ? -1 : 0;
 }

@@ -97,7 +97,16 @@ static int print_task(const struct task_info *t, void *user, struct tc_err **err
 
                 r = j ? output_json_item(j, err) : tc_fail(err, TC_INTERNAL, "out of memory");
         } else {
-                const char *cells[] = { t->ns, t->id, pid, t->status, t->runtime };
+                char status[80], ago[32];
+                const char *cells[] = { t->ns, t->id, pid, status, t->runtime };
+
+                /* as `docker ps`: how it ended and how long ago */
+                tasks_exit_ago(t, ago, sizeof ago);
+                if (t->exited)
+                        (void) snprintf(status, sizeof status, "%s (%u) %s", t->status,
+                                        t->exit_status, ago);
+                else
+                        (void) snprintf(status, sizeof status, "%s", t->status);
 
                 if (t->pid)
                         (void) snprintf(pid, sizeof pid, "%u", t->pid);

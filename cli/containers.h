@@ -44,6 +44,7 @@ int containers_record_build(struct cli_ctx *ctx, const struct edit_opts *o, cons
                             struct record **ret, struct tc_err **err);
 
 int cmd_containers_create(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
+int cmd_containers_prune(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 int cmd_containers_update(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 
 /* Opens the namespace's store. Reads (CREATE false) of a missing ROOT get

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/ops.h"
 #include "cli/signals.h"
 #include "cli/tasks.h"
 #include "core/base/cleanup.h"
@@ -23,13 +24,19 @@ static const struct cli_entry commands[] = {
         { "exec", cmd_exec, "run another process in a running task" },
         { "get", cmd_task_get, "show a task's state from its shim" },
         { "info", cmd_info, "show version, directories, platforms and shims" },
-        { "kill", cmd_task_kill, "signal a task" },
+        { "kill", cmd_task_kill, "signal tasks" },
         { "list", cmd_task_list, "list tasks (alias: ls)" },
         { "load", cmd_load, "reload existing tasks, clean up dead ones (after a restart)" },
         { "logs", cmd_logs, "print a task's output (-f: follow it)" },
         { "ls", cmd_task_list, NULL },
+        { "pause", cmd_task_pause, "pause tasks (freeze their processes)" },
+        { "ps", cmd_task_ps, "list a task's processes" },
+        { "resume", cmd_task_resume, "resume paused tasks" },
         { "run", cmd_run, "create and start a task, stream its output, exit with its status" },
-        { "start", cmd_task_start, "start a created task" },
+        { "start", cmd_task_start, "start created tasks" },
+        { "stats", cmd_task_stats, "show tasks' CPU, memory, PIDs and block I/O" },
+        { "stop", cmd_task_stop, "stop tasks: stop signal, grace time, SIGKILL" },
+        { "update", cmd_task_update, "change a running task's resource limits" },
         { "wait", cmd_task_wait, "wait for a task to exit" },
 };
 

@@ -26,7 +26,7 @@ int cli_ref_parse(const struct cli_ctx *ctx, const char *arg, struct cli_ref *re
         ref->ns[ns_len] = '\0';
         if (ident_check(ref->ns, "namespace", err) < 0)
                 return tc_wrap(err, "%s", arg);
-        if (ident_check(id, "container id", err) < 0)
+        if (ident_check(id, ctx->ref_what ? ctx->ref_what : "container id", err) < 0)
                 return -1;
         strcpy(ref->id, id); /* ident_check bounds it to IDENT_MAX */
         return 0;

@@ -68,3 +68,14 @@ void signals_reset_inherited(void)
         sigemptyset(&none);
         (void) sigprocmask(SIG_SETMASK, &none, NULL);
 }
+
+int signal_stop(const char *label_value, int *ret, struct tc_err **err)
+{
+        if (!label_value || !*label_value) {
+                *ret = SIGTERM;
+                return 0;
+        }
+        if (signal_parse(label_value, ret, err) < 0)
+                return tc_wrap(err, "label %s", SIGNAL_STOP_LABEL);
+        return 0;
+}

@@ -5,6 +5,8 @@
 #include "core/taskmgr.h"
 
 struct cJSON;
+struct cli_each;
+struct cli_ref;
 
 /* The task manager of the command's namespace on ROOT and STATE (made if missing). */
 int tasks_mgr(struct cli_ctx *ctx, struct taskmgr *m, struct tc_err **err);
@@ -16,6 +18,13 @@ int tasks_print_info(struct cli_ctx *ctx, const struct task_info *t, struct tc_e
  * not exist yet (unless MUST_EXIST) through its directory. NULL stays NULL. */
 int tasks_absolute(const char *flag, const char *path, bool must_exist, char **ret,
                    struct tc_err **err);
+/* wait's, delete's and stop's result: the exit status ("ID STATUS" for several
+ * IDs; "unknown" when nobody observed it), or a JSON object. */
+int tasks_print_exit(struct cli_each *e, const struct cli_ref *ref, const struct task_exit *ex,
+                     struct tc_err **err);
+
+/* "12s ago", "3m ago", ... since T's exit; "" when it has not exited. */
+void tasks_exit_ago(const struct task_info *t, char *buf, size_t size);
 
 int cmd_task_create(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
 int cmd_task_start(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);

@@ -8,8 +8,8 @@
 # line; namespaces are the directory names under ROOT/containers/. Every
 # failure is silent: no output, no completion.
 
-__taskctl_commands="containers c create start get kill wait delete list load cleanup events info run exec attach logs"
-__taskctl_container_commands="create get list ls update delete rm"
+__taskctl_commands="containers c create start get kill stop wait delete pause resume ps stats update list load cleanup events info run exec attach logs"
+__taskctl_container_commands="create get list ls update delete rm prune"
 __taskctl_globals="-n --namespace --root --state --config -o --output -q --quiet --timeout --log-level -h --help --version"
 __taskctl_signals="SIGTERM SIGKILL SIGINT SIGHUP SIGQUIT SIGUSR1 SIGUSR2 SIGSTOP SIGCONT SIGTSTP SIGWINCH SIGABRT SIGALRM SIGPIPE SIGTTIN SIGTTOU"
 __taskctl_fields="labels labels. extensions extensions. spec image snapshotkey"
@@ -20,7 +20,7 @@ __taskctl_takes_value() {
         -n | --namespace | --root | --state | --config | -o | --output | --timeout | --log-level) return 0 ;;
         --spec | --runtime | --label | --image | --snapshotter | --snapshot-key | --runtime-options) return 0 ;;
         --from-json | --unlabel | --field | --rootfs | --stdin | --stdout | --stderr) return 0 ;;
-        --signal | --older-than | --since) return 0 ;;
+        -s | --signal | --older-than | --since | --time | --memory | --cpus | --pids-limit) return 0 ;;
         --log-max-size | --tail | --user | --cwd | --env | --exec-id) return 0 ;;
         esac
         return 1
@@ -31,14 +31,17 @@ __taskctl_cmd_opts() {
         case $1/$2 in
         containers/create) printf "%s\n" "--spec --runtime --label --image --snapshotter --snapshot-key --runtime-options --from-json" ;;
         containers/update) printf "%s\n" "--label --unlabel --image --spec --snapshot-key --from-json --field" ;;
-        containers/delete) printf "%s\n" "--force" ;;
+        containers/delete) printf "%s\n" "-f --force" ;;
         create/*) printf "%s\n" "--spec --runtime --label --image --snapshotter --snapshot-key --runtime-options --rootfs --stdin --stdout --stderr --terminal -t --tty -i --interactive --log-max-size" ;;
         run/*) printf "%s\n" "-d --detach -i --interactive -t --tty --terminal --rm --spec --runtime --label --image --runtime-options --rootfs --stdout --stderr --log-max-size" ;;
         exec/*) printf "%s\n" "-d --detach -i --interactive -t --tty --terminal --user --cwd --env --exec-id" ;;
         attach/*) printf "%s\n" "--no-stdin" ;;
         logs/*) printf "%s\n" "-f --follow --tail --since --timestamps" ;;
-        kill/*) printf "%s\n" "--signal --all" ;;
-        delete/*) printf "%s\n" "--force" ;;
+        kill/*) printf "%s\n" "-s --signal -a --all" ;;
+        delete/*) printf "%s\n" "-f --force" ;;
+        stop/*) printf "%s\n" "-t --time" ;;
+        stats/*) printf "%s\n" "--no-stream" ;;
+        update/*) printf "%s\n" "--memory --cpus --pids-limit" ;;
         list/*) printf "%s\n" "-A --all-namespaces" ;;
         load/*) printf "%s\n" "-A --dry-run" ;;
         cleanup/*) printf "%s\n" "-A --dry-run --older-than" ;;
@@ -115,6 +118,7 @@ _taskctl() {
                         esac
                         [[ $opt == --root ]] && { [[ $w == *=* ]] && root=${w#*=} || root=${words[i + 1]}; }
                         [[ $w != *=* ]] && __taskctl_takes_value "$w" && i=$((i + 1))
+                        [[ $w == -t && $cmd == stop ]] && i=$((i + 1)) # stop -t SECONDS
                         continue
                 fi
                 if [[ -z $cmd ]]; then
@@ -149,7 +153,7 @@ _taskctl() {
                         __taskctl_files "$cur"
                         [[ -z $cur || $cur == - ]] && COMPREPLY+=(-)
                         ;;
-                --signal) __taskctl_reply "$__taskctl_signals" "$cur" ;;
+                -s | --signal) __taskctl_reply "$__taskctl_signals" "$cur" ;;
                 --runtime) __taskctl_reply "$(__taskctl_runtimes)" "$cur" ;;
                 --field)
                         __taskctl_reply "$__taskctl_fields" "$cur"
@@ -169,7 +173,7 @@ _taskctl() {
         containers)
                 if [[ -z $sub ]]; then
                         __taskctl_reply "$__taskctl_container_commands" "$cur"
-                elif [[ $npos -eq 0 && $sub =~ ^(get|update|delete)$ ]]; then
+                elif [[ ($npos -eq 0 && $sub =~ ^(get|update)$) || $sub == delete ]]; then
                         __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 containers list -q 2>/dev/null)" "$cur"
                 fi
                 ;;
@@ -177,7 +181,11 @@ _taskctl() {
                 [[ $npos -eq 0 ]] &&
                         __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 containers list -q 2>/dev/null)" "$cur"
                 ;;
-        start | get | kill | wait | delete | exec | attach | logs)
+        # several IDs: every positional is one
+        start | get | kill | stop | delete | pause | resume | stats)
+                __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 list -q 2>/dev/null)" "$cur"
+                ;;
+        wait | ps | update | exec | attach | logs)
                 [[ $npos -eq 0 ]] &&
                         __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 list -q 2>/dev/null)" "$cur"
                 ;;

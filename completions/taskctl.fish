@@ -25,8 +25,11 @@ function __taskctl_parse
             case -n --namespace --root --state --config -o --output --timeout --log-level \
                 --spec --runtime --label --image --snapshotter --snapshot-key --runtime-options \
                 --from-json --unlabel --field --rootfs --stdin --stdout --stderr \
-                --signal --older-than --since
+                --signal -s --older-than --since --time --memory --cpus --pids-limit
                 set skip 1
+            case -t
+                # stop -t SECONDS (create -t is --terminal, a flag)
+                test "$cmd" = stop; and set skip 1
             case '-*'
             case '*'
                 if test -z "$cmd"
@@ -155,11 +158,17 @@ complete -c taskctl -l version -d 'Show the version'
 complete -c taskctl -n __taskctl_no_command -a containers -d 'Manage container records (alias c)'
 complete -c taskctl -n __taskctl_no_command -a c -d 'Manage container records'
 complete -c taskctl -n __taskctl_no_command -a create -d 'Create a task'
-complete -c taskctl -n __taskctl_no_command -a start -d 'Start a created task'
-complete -c taskctl -n __taskctl_no_command -a get -d 'Show a task'
-complete -c taskctl -n __taskctl_no_command -a kill -d 'Signal a task'
+complete -c taskctl -n __taskctl_no_command -a start -d 'Start created tasks'
+complete -c taskctl -n __taskctl_no_command -a get -d 'Show tasks'
+complete -c taskctl -n __taskctl_no_command -a kill -d 'Signal tasks'
+complete -c taskctl -n __taskctl_no_command -a stop -d 'Stop tasks: stop signal, grace time, SIGKILL'
 complete -c taskctl -n __taskctl_no_command -a wait -d 'Wait for a task to exit'
-complete -c taskctl -n __taskctl_no_command -a delete -d 'Delete a task'
+complete -c taskctl -n __taskctl_no_command -a delete -d 'Delete tasks'
+complete -c taskctl -n __taskctl_no_command -a pause -d 'Pause tasks'
+complete -c taskctl -n __taskctl_no_command -a resume -d 'Resume paused tasks'
+complete -c taskctl -n __taskctl_no_command -a ps -d "List a task's processes"
+complete -c taskctl -n __taskctl_no_command -a stats -d "Show tasks' CPU, memory, PIDs and block I/O"
+complete -c taskctl -n __taskctl_no_command -a update -d "Change a running task's resource limits"
 complete -c taskctl -n __taskctl_no_command -a list -d 'List tasks'
 complete -c taskctl -n __taskctl_no_command -a load -d 'Recover tasks after a restart'
 complete -c taskctl -n __taskctl_no_command -a cleanup -d 'Remove orphaned work dirs'
@@ -178,10 +187,14 @@ complete -c taskctl -n __taskctl_containers_no_sub -a ls -d 'List container reco
 complete -c taskctl -n __taskctl_containers_no_sub -a update -d 'Update a container record'
 complete -c taskctl -n __taskctl_containers_no_sub -a delete -d 'Delete a container record (alias rm)'
 complete -c taskctl -n __taskctl_containers_no_sub -a rm -d 'Delete a container record'
+complete -c taskctl -n __taskctl_containers_no_sub -a prune -d 'Remove the records that have no task'
 
 # IDs.
-complete -c taskctl -n '__taskctl_wants_id containers/get containers/update containers/delete create run' -a '(__taskctl_ids containers list -q)' -d Container
-complete -c taskctl -n '__taskctl_wants_id start get kill wait delete exec attach logs' -a '(__taskctl_ids list -q)' -d Task
+complete -c taskctl -n '__taskctl_wants_id containers/get containers/update create run' -a '(__taskctl_ids containers list -q)' -d Container
+complete -c taskctl -n '__taskctl_containers_sub delete' -a '(__taskctl_ids containers list -q)' -d Container
+complete -c taskctl -n '__taskctl_wants_id wait ps update exec attach logs' -a '(__taskctl_ids list -q)' -d Task
+# several IDs: every positional is one
+complete -c taskctl -n '__taskctl_command start get kill stop delete pause resume stats' -a '(__taskctl_ids list -q)' -d Task
 
 # Record flags: containers create and create.
 set -l __taskctl_rec '__taskctl_containers_sub create; or __taskctl_command create'
@@ -204,7 +217,7 @@ complete -c taskctl -n '__taskctl_containers_sub update' -l from-json -r -F -a -
 complete -c taskctl -n '__taskctl_containers_sub update' -l field -x -a 'labels labels. extensions extensions. spec image snapshotkey' -d 'Field path taken from --from-json'
 
 # containers delete.
-complete -c taskctl -n '__taskctl_containers_sub delete' -l force -d 'Delete the task first'
+complete -c taskctl -n '__taskctl_containers_sub delete' -s f -l force -d 'Delete the task first'
 
 # Task commands.
 complete -c taskctl -n '__taskctl_command create' -l rootfs -x -a '(__fish_complete_directories)' -d 'Directory bind-mounted onto the bundle rootfs'
@@ -235,9 +248,14 @@ complete -c taskctl -n '__taskctl_command logs' -s f -l follow -d 'Follow the ou
 complete -c taskctl -n '__taskctl_command logs' -l tail -x -d 'Only the last N lines'
 complete -c taskctl -n '__taskctl_command logs' -l since -x -d 'Only output at or after TIME (RFC 3339, or a duration)'
 complete -c taskctl -n '__taskctl_command logs' -l timestamps -d 'Prefix each line with its time'
-complete -c taskctl -n '__taskctl_command kill' -l signal -x -a 'SIGTERM SIGKILL SIGINT SIGHUP SIGQUIT SIGUSR1 SIGUSR2 SIGSTOP SIGCONT SIGTSTP SIGWINCH SIGABRT SIGALRM SIGPIPE SIGTTIN SIGTTOU' -d 'Signal (default SIGTERM)'
-complete -c taskctl -n '__taskctl_command kill' -l all -d 'Signal every process of the task'
-complete -c taskctl -n '__taskctl_command delete' -l force -d 'Kill and wait for a running task first'
+complete -c taskctl -n '__taskctl_command kill' -s s -l signal -x -a 'SIGTERM SIGKILL SIGINT SIGHUP SIGQUIT SIGUSR1 SIGUSR2 SIGSTOP SIGCONT SIGTSTP SIGWINCH SIGABRT SIGALRM SIGPIPE SIGTTIN SIGTTOU' -d 'Signal (default SIGTERM)'
+complete -c taskctl -n '__taskctl_command kill' -s a -l all -d 'Signal every process of the task'
+complete -c taskctl -n '__taskctl_command delete' -s f -l force -d 'Kill and wait for a running task first'
+complete -c taskctl -n '__taskctl_command stop' -s t -l time -x -d 'Grace time before SIGKILL (seconds, default 10)'
+complete -c taskctl -n '__taskctl_command stats' -l no-stream -d 'Print one sample and exit'
+complete -c taskctl -n '__taskctl_command update' -l memory -x -d 'Memory limit (bytes; suffix k, m or g)'
+complete -c taskctl -n '__taskctl_command update' -l cpus -x -d 'CPU quota in CPUs'
+complete -c taskctl -n '__taskctl_command update' -l pids-limit -x -d 'Most processes at once (-1: no limit)'
 complete -c taskctl -n '__taskctl_command list' -s A -l all-namespaces -d 'Tasks of every namespace'
 
 # Recovery and events.

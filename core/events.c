@@ -32,7 +32,7 @@ static char *event_line(const struct event *ev)
         if (!o)
                 return NULL;
         timefmt_now(now);
-        cJSON_AddStringToObject(o, "time", now);
+        cJSON_AddStringToObject(o, "time", ev->time && *ev->time ? ev->time : now);
         cJSON_AddStringToObject(o, "namespace", ev->ns);
         cJSON_AddStringToObject(o, "topic", ev->topic);
         cJSON_AddStringToObject(o, "id", ev->id);
@@ -89,9 +89,10 @@ static int append_whole(int fd, const char *line, size_t len)
         return -1;
 }
 
-int events_append(int root_fd, const struct event *ev, double lock_timeout, struct tc_err **err)
+/* Appends EV's line; the caller holds the log's lock on DFD. */
+static int append_locked(int dfd, const struct event *ev, struct tc_err **err)
 {
-        _cleanup_close_ int dfd = -1, lfd = -1, fd = -1;
+        _cleanup_close_ int fd = -1;
         _cleanup_free_ char *line = event_line(ev);
         char name[NAME_MAX + 1];
 
@@ -100,9 +101,7 @@ int events_append(int root_fd, const struct event *ev, double lock_timeout, stru
         if (!ident_valid(ev->ns))
                 return tc_fail(err, TC_INVALID_ARGUMENT, "invalid namespace");
         (void) snprintf(name, sizeof name, "%s.jsonl", ev->ns);
-        if (fs_open_dir(root_fd, EVENTS_DIR, true, 0711, &dfd, err) < 0 ||
-            flock_take(dfd, ".lock", LOCK_EX, lock_timeout, "event log", &lfd, err) < 0 ||
-            rotate_if_big(dfd, name, err) < 0)
+        if (rotate_if_big(dfd, name, err) < 0)
                 return tc_wrap(err, "event log");
         fd = openat(dfd, name, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
@@ -110,6 +109,44 @@ int events_append(int root_fd, const struct event *ev, double lock_timeout, stru
         if (append_whole(fd, line, strlen(line)) < 0 || fdatasync(fd) < 0)
                 return tc_fail_sys(err, TC_INTERNAL, errno, "event log %s", name);
         return 0;
+}
+
+static int take_lock(int root_fd, double lock_timeout, int *dfd, int *lfd, struct tc_err **err)
+{
+        if (fs_open_dir(root_fd, EVENTS_DIR, true, 0711, dfd, err) < 0 ||
+            flock_take(*dfd, ".lock", LOCK_EX, lock_timeout, "event log", lfd, err) < 0)
+                return tc_wrap(err, "event log");
+        return 0;
+}
+
+int events_append(int root_fd, const struct event *ev, double lock_timeout, struct tc_err **err)
+{
+        _cleanup_close_ int dfd = -1, lfd = -1;
+
+        if (take_lock(root_fd, lock_timeout, &dfd, &lfd, err) < 0)
+                return -1;
+        return append_locked(dfd, ev, err);
+}
+
+int events_append_once(int root_fd, const struct event *evs, size_t n, int marker_dfd,
+                       const char *marker, double lock_timeout, struct tc_err **err)
+{
+        _cleanup_close_ int dfd = -1, lfd = -1, mfd = -1;
+
+        if (take_lock(root_fd, lock_timeout, &dfd, &lfd, err) < 0)
+                return -1;
+        mfd = openat(marker_dfd, marker, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                     0600);
+        if (mfd < 0) {
+                /* EEXIST: recorded already; ENOENT: its directory is being deleted */
+                if (errno == EEXIST || errno == ENOENT)
+                        return 0;
+                return tc_fail_sys(err, TC_INTERNAL, errno, "create %s", marker);
+        }
+        for (size_t i = 0; i < n; i++)
+                if (append_locked(dfd, &evs[i], err) < 0)
+                        return -1;
+        return 1;
 }
 
 static bool event_before(cJSON *ev, const struct timespec *since)

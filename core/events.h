@@ -15,6 +15,9 @@ struct cJSON;
 #define EVENT_TASK_START "/tasks/start"
 #define EVENT_TASK_EXIT "/tasks/exit"
 #define EVENT_TASK_DELETE "/tasks/delete"
+#define EVENT_TASK_OOM "/tasks/oom"
+#define EVENT_TASK_PAUSED "/tasks/paused"
+#define EVENT_TASK_RESUMED "/tasks/resumed"
 
 /* Past this size ROOT/events/NS.jsonl is rotated to NS.jsonl.1 (one generation kept). */
 #define EVENTS_ROTATE_BYTES (4u << 20)
@@ -27,11 +30,20 @@ struct event {
         bool exit_known;      /* false: "exit_status": null (nobody observed it) */
         uint32_t exit_status; /* only with exit_known */
         const char *detail;   /* may be NULL */
+        const char *time;     /* RFC 3339; NULL: now (an exit: the shim's exited_at) */
 };
 
 /* Appends one JSON line {"time","namespace","topic","id","pid","exit_status","detail"}
  * to ROOT/events/NS.jsonl under ROOT/events/.lock, rotating past the limit. */
 int events_append(int root_fd, const struct event *ev, double lock_timeout, struct tc_err **err);
+
+/* Appends the N events EVS unless MARKER_DFD/MARKER exists: under the log's
+ * lock, the marker is created (O_EXCL) and the events appended, so that of
+ * several writers exactly one appends them, and every event another writer
+ * appends after it (a delete after an exit) comes later in the log. Returns 1
+ * when appended, 0 when the marker existed (or its directory is gone). */
+int events_append_once(int root_fd, const struct event *evs, size_t n, int marker_dfd,
+                       const char *marker, double lock_timeout, struct tc_err **err);
 
 /* Calls FN for every event of namespace NS (NULL: every namespace) not older
  * than SINCE (NULL: all), oldest first per namespace. A malformed line is

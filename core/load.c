@@ -23,6 +23,7 @@
 #include "core/base/timefmt.h"
 #include "core/bundle.h"
 #include "core/events.h"
+#include "core/exitmark.h"
 #include "core/mounts.h"
 #include "core/shimconn.h"
 #include "core/sweep.h"
@@ -187,13 +188,23 @@ static void event_dead(const struct taskmgr *m, const char *ns, const char *id, 
                             .detail = "shim dead: exit status unknown" };
         _cleanup_(tc_err_freep) struct tc_err *e = NULL;
 
-        ev.topic = EVENT_TASK_EXIT;
-        if (events_append(m->roots.root_fd, &ev, m->timeout, &e) == 0) {
-                ev.topic = EVENT_TASK_DELETE;
-                (void) events_append(m->roots.root_fd, &ev, m->timeout, &e);
-        }
+        /* the exit itself was recorded before the bundle went (exitmark_note) */
+        ev.topic = EVENT_TASK_DELETE;
+        (void) events_append(m->roots.root_fd, &ev, m->timeout, &e);
         if (e)
                 log_warn("%s", e->msg);
+}
+
+/* A live shim whose task has exited: load is one of the exit's observers. */
+static void note_stopped(const struct loader *l, const struct bundle *b, struct shimconn *sc)
+{
+        struct taskapi_state st = { 0 };
+
+        if (!l->o->dry_run &&
+            taskapi_state(&sc->api, b->id, timefmt_mono() + l->m->timeout, &st, NULL) == 0 &&
+            st.status == TASKAPI_STATUS_STOPPED && st.exit.exited)
+                exitmark_note(l->m->roots.root_fd, b, st.pid, &st.exit, NULL, l->m->timeout);
+        taskapi_state_release(&st);
 }
 
 /* A bundle without its container record whose shim still answers: the task
@@ -248,6 +259,10 @@ static int act(struct loader *l, struct bundle *b, struct shimconn *sc, enum loa
         clean = a == LOAD_REMOVE_NO_RECORD && sc->conn && stop_orphan_task(sc, BOUND_LOAD_TEARDOWN);
         shimconn_teardown(sc, b, binary, clean, &TEARDOWN_BOUNDS_LOAD);
         taskio_release(b, BOUND_LOG_HELPER); /* the task's log helper (core/taskio.h) */
+        /* an exit nobody recorded yet: its status died with the shim */
+        if (a == LOAD_CLEANUP_DEAD)
+                exitmark_note(l->m->roots.root_fd, b, pid, NULL, "shim dead: exit status unknown",
+                              l->m->timeout);
         if (bundle_delete(b, err) < 0)
                 return -1;
         if (a == LOAD_CLEANUP_DEAD)
@@ -292,6 +307,8 @@ static void probe_shim(struct loader *l, struct observed *o)
                 log_debug("load %s/%s: shim not alive: %s", o->b->ns, o->b->id, e->msg);
         if (!o->seen.shim_alive)
                 shimconn_release(&o->sc);
+        else
+                note_stopped(l, o->b, &o->sc);
 }
 
 /* Fills O with the facts about bundle NS/ID, changing nothing (apart from

@@ -503,3 +503,142 @@ int taskapi_close_stdin(const struct taskapi *t, const char *id, const char *exe
         req.stdin = true;
         return call(t, "CloseIO", &req.base, &tcpb__empty__descriptor, deadline, &m, err);
 }
+
+/* ---- operations (issue 10): Pause, Resume, Stats, Update, Pids details, and
+ * Wait in two halves ---- */
+
+int taskapi_pause(const struct taskapi *t, const char *id, double deadline, struct tc_err **err)
+{
+        Tcpb__PauseRequest req = TCPB__PAUSE_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+
+        req.id = str(id);
+        return call(t, "Pause", &req.base, &tcpb__empty__descriptor, deadline, &m, err);
+}
+
+int taskapi_resume(const struct taskapi *t, const char *id, double deadline, struct tc_err **err)
+{
+        Tcpb__ResumeRequest req = TCPB__RESUME_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+
+        req.id = str(id);
+        return call(t, "Resume", &req.base, &tcpb__empty__descriptor, deadline, &m, err);
+}
+
+int taskapi_stats(const struct taskapi *t, const char *id, double deadline, char **ret_type_url,
+                  uint8_t **ret_value, size_t *ret_len, struct tc_err **err)
+{
+        Tcpb__StatsRequest req = TCPB__STATS_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+        _cleanup_free_ char *type_url = NULL;
+        _cleanup_free_ uint8_t *value = NULL;
+        const Tcpb__StatsResponse *r;
+
+        req.id = str(id);
+        if (call(t, "Stats", &req.base, &tcpb__stats_response__descriptor, deadline, &m, err) < 0)
+                return -1;
+        r = (const Tcpb__StatsResponse *) m;
+        if (!r->stats)
+                return tc_fail(err, TC_UNAVAILABLE, "the shim's Stats returned no metrics");
+        type_url = strdup(r->stats->type_url ? r->stats->type_url : "");
+        if (r->stats->value.len && (value = malloc(r->stats->value.len)))
+                memcpy(value, r->stats->value.data, r->stats->value.len);
+        if (!type_url || (r->stats->value.len && !value))
+                return tc_fail_sys(err, TC_INTERNAL, ENOMEM, "decode Stats response");
+        *ret_type_url = steal_ptr(type_url);
+        *ret_value = steal_ptr(value);
+        *ret_len = r->stats->value.len;
+        return 0;
+}
+
+int taskapi_update(const struct taskapi *t, const char *id, const char *resources_json,
+                   double deadline, struct tc_err **err)
+{
+        Tcpb__UpdateTaskRequest req = TCPB__UPDATE_TASK_REQUEST__INIT;
+        Tcpb__Any any = TCPB__ANY__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+
+        any.type_url = (char *) TASKAPI_LINUX_RESOURCES_TYPE;
+        any.value.data = (uint8_t *) resources_json;
+        any.value.len = strlen(resources_json);
+        req.id = str(id);
+        req.resources = &any;
+        return call(t, "Update", &req.base, &tcpb__empty__descriptor, deadline, &m, err);
+}
+
+void taskapi_process_exec_id(const char *type_url, const uint8_t *value, size_t len,
+                             char *exec_id, size_t size)
+{
+        static const uint8_t empty[1];
+        Tcpb__ProcessDetails *d;
+
+        exec_id[0] = '\0';
+        if (!type_url || strcmp(type_url, TASKAPI_PROCESS_DETAILS_TYPE) != 0)
+                return;
+        d = tcpb__process_details__unpack(NULL, len, len ? value : empty);
+        if (!d)
+                return;
+        (void) snprintf(exec_id, size, "%s", d->exec_id ? d->exec_id : "");
+        tcpb__process_details__free_unpacked(d, NULL);
+}
+
+int taskapi_pids_info(const struct taskapi *t, const char *id, double deadline,
+                      struct taskapi_process **ret, size_t *ret_n, struct tc_err **err)
+{
+        Tcpb__PidsRequest req = TCPB__PIDS_REQUEST__INIT;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+        const Tcpb__PidsResponse *r;
+        struct taskapi_process *ps = NULL;
+
+        req.id = str(id);
+        if (call(t, "Pids", &req.base, &tcpb__pids_response__descriptor, deadline, &m, err) < 0)
+                return -1;
+        r = (const Tcpb__PidsResponse *) m;
+        if (r->n_processes > 0 && !(ps = calloc(r->n_processes, sizeof *ps)))
+                return tc_fail_sys(err, TC_INTERNAL, ENOMEM, "decode Pids response");
+        for (size_t i = 0; i < r->n_processes; i++) {
+                const Tcpb__Any *info = r->processes[i]->info;
+
+                ps[i].pid = r->processes[i]->pid;
+                if (info)
+                        taskapi_process_exec_id(info->type_url, info->value.data, info->value.len,
+                                                ps[i].exec_id, sizeof ps[i].exec_id);
+        }
+        *ret = ps;
+        *ret_n = r->n_processes;
+        return 0;
+}
+
+int taskapi_wait_send(const struct taskapi *t, const char *id, uint32_t *ret_stream,
+                      struct tc_err **err)
+{
+        Tcpb__WaitRequest req = TCPB__WAIT_REQUEST__INIT;
+        _cleanup_free_ uint8_t *buf = NULL;
+        size_t len = 0;
+
+        req.id = str(id);
+        if (pack(&req.base, &buf, &len, err) < 0)
+                return -1;
+        return ttrpc_call_send(t->conn, t->service ? t->service : TASKAPI_SERVICE_V2, "Wait", buf,
+                               len, timefmt_mono() + 5.0, ret_stream, err);
+}
+
+int taskapi_wait_recv(const struct taskapi *t, uint32_t stream, double deadline,
+                      struct taskapi_exit *ret_exit, struct tc_err **err)
+{
+        static const uint8_t empty[1];
+        _cleanup_free_ uint8_t *resp = NULL;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+        size_t len = 0;
+        const Tcpb__WaitResponse *r;
+
+        if (ttrpc_call_recv(t->conn, stream, "Wait", deadline, &resp, &len, err) < 0)
+                return -1;
+        m = protobuf_c_message_unpack(&tcpb__wait_response__descriptor, NULL, len,
+                                      resp ? resp : empty);
+        if (!m)
+                return tc_fail(err, TC_UNAVAILABLE, "malformed Wait response from shim");
+        r = (const Tcpb__WaitResponse *) m;
+        exit_from_pb(r->exit_status, r->exited_at, ret_exit);
+        return 0;
+}

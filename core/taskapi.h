@@ -200,3 +200,43 @@ int taskapi_resize_pty(const struct taskapi *t, const char *id, const char *exec
  * the process reads EOF once what was written is consumed. */
 int taskapi_close_stdin(const struct taskapi *t, const char *id, const char *exec_id,
                         double deadline, struct tc_err **err);
+
+/* ---- operations (issue 10): Pause, Resume, Stats, Update, Pids details, and
+ * Wait in two halves ---- */
+
+#define TASKAPI_LINUX_RESOURCES_TYPE "types.containerd.io/opencontainers/runtime-spec/1/LinuxResources"
+#define TASKAPI_PROCESS_DETAILS_TYPE "containerd.runc.v1.ProcessDetails"
+
+int taskapi_pause(const struct taskapi *t, const char *id, double deadline, struct tc_err **err);
+int taskapi_resume(const struct taskapi *t, const char *id, double deadline, struct tc_err **err);
+
+/* Stats: the shim's Any as is (type_url and value, both malloc'd; the value
+ * may be NULL with length 0). core/stats.c decodes it. */
+int taskapi_stats(const struct taskapi *t, const char *id, double deadline, char **ret_type_url,
+                  uint8_t **ret_value, size_t *ret_len, struct tc_err **err);
+
+/* Update: RESOURCES_JSON (an OCI LinuxResources object) as an Any of
+ * TASKAPI_LINUX_RESOURCES_TYPE; the runc shim unmarshals its value as JSON. */
+int taskapi_update(const struct taskapi *t, const char *id, const char *resources_json,
+                   double deadline, struct tc_err **err);
+
+/* One process of Pids: its pid and, for an exec process, its exec id (from
+ * ProcessInfo.info, a containerd.runc.v1.ProcessDetails; "" for the init and
+ * for any other info). */
+struct taskapi_process {
+        uint32_t pid;
+        char exec_id[128];
+};
+int taskapi_pids_info(const struct taskapi *t, const char *id, double deadline,
+                      struct taskapi_process **ret, size_t *ret_n, struct tc_err **err);
+/* Decodes a ProcessInfo.info Any (TYPE_URL, VALUE) into EXEC_ID ("" if not
+ * ProcessDetails). Pure, for tests. */
+void taskapi_process_exec_id(const char *type_url, const uint8_t *value, size_t len,
+                             char *exec_id, size_t size);
+
+/* Wait in two halves: send it (it stays pending in the shim until the exit),
+ * then, once the connection's fd is readable, read its answer. */
+int taskapi_wait_send(const struct taskapi *t, const char *id, uint32_t *ret_stream,
+                      struct tc_err **err);
+int taskapi_wait_recv(const struct taskapi *t, uint32_t stream, double deadline,
+                      struct taskapi_exit *ret_exit, struct tc_err **err);

@@ -19,6 +19,7 @@
 #include "core/base/json.h"
 #include "core/base/log.h"
 #include "core/events.h"
+#include "core/exitmark.h"
 #include "core/logfile.h"
 #include "core/shim.h"
 #include "core/shimconn.h"
@@ -61,6 +62,13 @@ static void append_task_event(const struct taskmgr *m, const char *ns, const cha
         /* the operation itself succeeded: a failed log write is a warning */
         if (events_append(m->roots.root_fd, &ev, m->timeout, &e) < 0)
                 log_warn("%s", e->msg);
+}
+
+/* The first command that observes an exit records it (core/exitmark.h). */
+static void note_exit(const struct taskmgr *m, const struct bundle *b, uint32_t pid,
+                      const struct taskapi_exit *ex, const char *detail)
+{
+        exitmark_note(m->roots.root_fd, b, pid, ex, detail, m->timeout);
 }
 
 bool taskmgr_exists(const struct taskmgr *m, const char *id)
@@ -453,6 +461,8 @@ static int task_info_load(const struct taskmgr *m, const char *ns, const char *i
                 r = taskapi_state(&sc.api, id, timefmt_mono() + m->timeout, &st, err);
         if (r == 0 && fill_state(t, &st) < 0)
                 r = tc_fail(err, TC_INTERNAL, "out of memory");
+        if (r == 0 && st.status == TASKAPI_STATUS_STOPPED && st.exit.exited)
+                note_exit(m, b, st.pid, &st.exit, NULL);
         taskapi_state_release(&st);
         shimconn_release(&sc);
         return r;
@@ -480,6 +490,15 @@ int taskmgr_kill(const struct taskmgr *m, const char *id, int signal, bool all,
         if (r == 0)
                 r = taskapi_kill(&sc.api, id, (uint32_t) signal, all, timefmt_mono() + m->timeout,
                                  err);
+        if (r < 0 && b && sc.conn && (*err)->kind == TC_NOT_FOUND) {
+                struct taskapi_state st = { 0 };
+
+                /* "process already finished": an exit to record if nobody has */
+                if (taskapi_state(&sc.api, id, timefmt_mono() + m->timeout, &st, NULL) == 0 &&
+                    st.status == TASKAPI_STATUS_STOPPED && st.exit.exited)
+                        note_exit(m, b, st.pid, &st.exit, NULL);
+                taskapi_state_release(&st);
+        }
         shimconn_release(&sc);
         return r < 0 ? fail_task(err, m->ns, id) : 0;
 }
@@ -508,8 +527,10 @@ int taskmgr_wait(const struct taskmgr *m, const char *id, struct task_exit *ret,
                 r = taskapi_wait(&sc.api, id,
                                  m->wait_unbounded ? TTRPC_NO_DEADLINE : timefmt_mono() + m->timeout,
                                  &ex, err);
-        if (r == 0)
+        if (r == 0) {
                 exit_from(ret, &ex);
+                note_exit(m, b, bundle_read_init_pid(b), &ex, NULL);
+        }
         shimconn_release(&sc);
         return r < 0 ? fail_task(err, m->ns, id) : 0;
 }
@@ -524,15 +545,18 @@ static bool still_running(enum taskapi_status s)
 
 /* With a live shim: refuse a running task unless FORCE (kill, wait), then the
  * shim's Delete gives the observed exit status. */
-static int delete_live(const struct taskmgr *m, struct shimconn *sc, const char *id, bool force,
-                       struct task_exit *ret, struct tc_err **err)
+static int delete_live(const struct taskmgr *m, struct shimconn *sc, const struct bundle *b,
+                       bool force, struct task_exit *ret, struct tc_err **err)
 {
+        const char *id = b->id;
         struct taskapi_state st = { 0 };
         struct taskapi_deleted del = { 0 };
         struct taskapi_exit ex;
-        int r = taskapi_state(&sc->api, id, timefmt_mono() + m->timeout, &st, err);
+        int r = taskapi_state(&sc->api, b->id, timefmt_mono() + m->timeout, &st, err);
         enum taskapi_status status = st.status;
 
+        if (r == 0 && status == TASKAPI_STATUS_STOPPED && st.exit.exited)
+                note_exit(m, b, st.pid, &st.exit, NULL);
         taskapi_state_release(&st);
         if (r < 0)
                 return (*err)->kind == TC_NOT_FOUND ? 1 : -1; /* the shim has no such task */
@@ -542,9 +566,16 @@ static int delete_live(const struct taskmgr *m, struct shimconn *sc, const char 
                                "task is %s: stop it first or use --force",
                                taskapi_status_name(status));
         if (still_running(status) &&
-            (taskapi_kill(&sc->api, id, SIGKILL, true, timefmt_mono() + m->timeout, err) < 0 ||
-             taskapi_wait(&sc->api, id, timefmt_mono() + m->timeout, &ex, err) < 0))
+            taskapi_kill(&sc->api, id, SIGKILL, true, timefmt_mono() + m->timeout, err) < 0)
                 return tc_wrap(err, "force");
+        /* a paused task: thaw it, so that the SIGKILL is delivered */
+        if (still_running(status) && status != TASKAPI_STATUS_RUNNING)
+                (void) taskapi_resume(&sc->api, id, timefmt_mono() + m->timeout, NULL);
+        if (still_running(status)) {
+                if (taskapi_wait(&sc->api, id, timefmt_mono() + m->timeout, &ex, err) < 0)
+                        return tc_wrap(err, "force");
+                note_exit(m, b, bundle_read_init_pid(b), &ex, NULL);
+        }
         if (taskapi_delete(&sc->api, id, timefmt_mono() + m->timeout, &del, err) < 0)
                 return (*err)->kind == TC_NOT_FOUND ? 1 : tc_wrap(err, "shim delete");
         exit_from(ret, &del.exit);
@@ -571,7 +602,7 @@ static int delete_locked(const struct taskmgr *m, const char *id, bool force,
         sc.locked = true;
         r = shimconn_connect(&sc, b, m->timeout, &e);
         if (r == 0) {
-                r = delete_live(m, &sc, id, force, ret, err);
+                r = delete_live(m, &sc, b, force, ret, err);
                 if (r < 0) {
                         shimconn_release(&sc);
                         return -1;
@@ -589,11 +620,18 @@ static int delete_locked(const struct taskmgr *m, const char *id, bool force,
         shimconn_teardown(&sc, b, binary, clean, &TEARDOWN_BOUNDS_SHUTDOWN);
         shimconn_release(&sc);
         taskio_release(b, BOUND_LOG_HELPER); /* the log helper (core/taskio.h) */
-        if (bundle_delete(b, err) < 0)
-                return -1;
         if (!ret->pid)
                 ret->pid = bundle_read_init_pid(b);
-        append_task_event(m, m->ns, EVENT_TASK_EXIT, id, ret->pid, ret, detail);
+        /* an exit nobody recorded yet (a dead shim, or Delete gave it first) */
+        if (!exitmark_done(b->fd)) {
+                struct taskapi_exit ex = { .status = ret->status };
+
+                if (ret->at[0] && timefmt_parse(ret->at, &ex.at))
+                        ex.exited = true;
+                note_exit(m, b, ret->pid, ret->known ? &ex : NULL, detail);
+        }
+        if (bundle_delete(b, err) < 0)
+                return -1;
         append_task_event(m, m->ns, EVENT_TASK_DELETE, id, ret->pid, ret, detail);
         return 0;
 }

@@ -524,3 +524,51 @@ int ttrpc_call(struct ttrpc_conn *c, const char *service, const char *method, co
                 return -1;
         return ttrpc_decode_response(body, body_len, ret_resp, ret_len, err);
 }
+
+/* ---- a call in two halves, for a caller that polls many connections ---- */
+
+int ttrpc_conn_fd(const struct ttrpc_conn *c)
+{
+        return c->fd;
+}
+
+int ttrpc_call_send(struct ttrpc_conn *c, const char *service, const char *method,
+                    const uint8_t *req, size_t req_len, double deadline, uint32_t *ret_stream,
+                    struct tc_err **err)
+{
+        struct call k = {.method = method, .deadline = deadline};
+        _cleanup_free_ uint8_t *frame = NULL;
+        size_t frame_len = 0;
+        uint32_t id;
+
+        if (check_usable(c, err) < 0)
+                return -1;
+        if (deadline != TTRPC_NO_DEADLINE)
+                k.timeout = deadline - timefmt_mono();
+        id = c->next_stream;
+        /* no timeout_nano: the server would only cancel its side of the call */
+        if (ttrpc_frame_encode_request(id, service, method, req, req_len, 0, c->ns, &frame,
+                                       &frame_len, err) < 0)
+                return -1;
+        c->next_stream += 2;
+        if (send_all(c, frame, frame_len, &k, err) < 0)
+                return -1;
+        *ret_stream = id;
+        return 0;
+}
+
+int ttrpc_call_recv(struct ttrpc_conn *c, uint32_t stream, const char *method, double deadline,
+                    uint8_t **ret_resp, size_t *ret_len, struct tc_err **err)
+{
+        struct call k = {.method = method, .deadline = deadline};
+        _cleanup_free_ uint8_t *body = NULL;
+        size_t body_len = 0;
+
+        if (check_usable(c, err) < 0)
+                return -1;
+        if (deadline != TTRPC_NO_DEADLINE)
+                k.timeout = deadline - timefmt_mono();
+        if (await_response(c, stream, &k, &body, &body_len, err) < 0)
+                return -1;
+        return ttrpc_decode_response(body, body_len, ret_resp, ret_len, err);
+}

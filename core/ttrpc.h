@@ -69,6 +69,17 @@ int ttrpc_call(struct ttrpc_conn *c, const char *service, const char *method, co
 /* True once the peer closed the connection (EOF, EPIPE, ECONNRESET) or after
  * ttrpc_close(): containerd's errors.Is(err, ttrpc.ErrClosed). */
 bool ttrpc_closed(const struct ttrpc_conn *c);
+/* A call in two halves, for one that blocks in the server (Wait) while the
+ * caller polls many connections: send the request (RET_STREAM is its stream
+ * id), then, once ttrpc_conn_fd() is readable, receive its response (frames
+ * of other streams are dropped). No timeout_nano is sent. */
+int ttrpc_call_send(struct ttrpc_conn *c, const char *service, const char *method,
+                    const uint8_t *req, size_t req_len, double deadline, uint32_t *ret_stream,
+                    struct tc_err **err);
+int ttrpc_call_recv(struct ttrpc_conn *c, uint32_t stream, const char *method, double deadline,
+                    uint8_t **ret_resp, size_t *ret_len, struct tc_err **err);
+int ttrpc_conn_fd(const struct ttrpc_conn *c);
+
 /* Closes the socket; later calls fail with TC_UNAVAILABLE. */
 void ttrpc_close(struct ttrpc_conn *c);
 /* Closes and frees; NULL-safe. */

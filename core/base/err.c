@@ -146,3 +146,13 @@ const char *tc_kind_name(enum tc_kind kind)
                 return names[kind];
         return "unknown";
 }
+
+enum tc_kind tc_kind_worst(enum tc_kind a, enum tc_kind b)
+{
+        /* the kinds are numbered as their exit codes: the worse is the larger */
+        if ((int) a <= 0)
+                return b;
+        if ((int) b <= 0)
+                return a;
+        return a > b ? a : b;
+}

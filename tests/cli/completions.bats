@@ -7,8 +7,8 @@ load helpers
 
 SRC=$(cd "$TESTS_DIR/.." && pwd)
 
-COMMANDS=(containers c create start get kill wait delete list load cleanup events info run exec attach logs)
-CONTAINER_COMMANDS=(create get list ls update delete rm)
+COMMANDS=(containers c create start get kill stop wait delete pause resume ps stats update list load cleanup events info run exec attach logs)
+CONTAINER_COMMANDS=(create get list ls update delete rm prune)
 GLOBALS=(-n --namespace --root --state --config -o --output -q --quiet --timeout --log-level -h --help --version)
 SIGNALS=(SIGTERM SIGKILL SIGINT SIGHUP SIGQUIT SIGUSR1 SIGUSR2 SIGSTOP SIGCONT)
 
@@ -132,8 +132,9 @@ build_dir() {
                 ["containers list"]=""
                 ["containers ls"]=""
                 ["containers update"]="--label --unlabel --image --spec --snapshot-key --from-json --field"
-                ["containers delete"]="--force"
-                ["containers rm"]="--force"
+                ["containers delete"]="-f --force"
+                ["containers rm"]="-f --force"
+                ["containers prune"]=""
                 ["create"]="--spec --runtime --label --image --snapshotter --snapshot-key --runtime-options --rootfs --stdin --stdout --stderr --terminal -t --tty -i --interactive --log-max-size"
                 ["run"]="-d --detach -i --interactive -t --tty --terminal --rm --spec --runtime --label --image --runtime-options --rootfs --stdout --stderr --log-max-size"
                 ["exec"]="-d --detach -i --interactive -t --tty --terminal --user --cwd --env --exec-id"
@@ -141,9 +142,15 @@ build_dir() {
                 ["logs"]="-f --follow --tail --since --timestamps"
                 ["start"]=""
                 ["get"]=""
-                ["kill"]="--signal --all"
+                ["kill"]="-s --signal -a --all"
+                ["stop"]="-t --time"
                 ["wait"]=""
-                ["delete"]="--force"
+                ["delete"]="-f --force"
+                ["pause"]=""
+                ["resume"]=""
+                ["ps"]=""
+                ["stats"]="--no-stream"
+                ["update"]="--memory --cpus --pids-limit"
                 ["list"]="-A --all-namespaces"
                 ["load"]="-A --dry-run"
                 ["cleanup"]="-A --dry-run --older-than"
@@ -190,7 +197,7 @@ build_dir() {
         run -0 bash_complete "$stub" c rm w
         offers_exactly web
         run -0 bash_complete "$stub" --namespace=x --state /s --config /c.json update ""
-        offers_exactly
+        offers_exactly task1 task2
         run -0 bash_complete "$stub" --namespace=x --state /s --config /c.json c update ""
         offers_exactly web db
         run -0 bash_complete "$stub" create ""
@@ -198,22 +205,28 @@ build_dir() {
         run -0 bash_complete "$stub" -nfoo kill --signal SIGKILL t
         offers_exactly task1 task2
         local cmd
-        for cmd in start get kill wait delete; do
+        for cmd in start get kill stop wait delete pause resume ps stats update exec attach logs; do
                 run -0 bash_complete "$stub" "$cmd" ""
                 offers_exactly task1 task2
         done
-        # No ID for a second positional, nor for the ID of a new record.
+        # Commands of several IDs offer one at every position; the others
+        # no ID for a second positional, nor for the ID of a new record.
         run -0 bash_complete "$stub" kill task1 ""
+        offers_exactly task1 task2
+        run -0 bash_complete "$stub" stop -t 5 task1 ""
+        offers_exactly task1 task2
+        run -0 bash_complete "$stub" wait task1 ""
         offers_exactly
         run -0 bash_complete "$stub" containers create ""
         offers_exactly
         run -0 cat "$BATS_TEST_TMPDIR/bin/calls"
         [ "${lines[0]}" = "-n prod --root /r --timeout 2 containers list -q" ]
         [ "${lines[1]}" = "--timeout 2 containers list -q" ]
-        [ "${lines[2]}" = "--namespace=x --state /s --config /c.json --timeout 2 containers list -q" ]
-        [ "${lines[3]}" = "--timeout 2 containers list -q" ]
-        [ "${lines[4]}" = "-n foo --timeout 2 list -q" ]
-        [ "${#lines[@]}" -eq 10 ]
+        [ "${lines[2]}" = "--namespace=x --state /s --config /c.json --timeout 2 list -q" ]
+        [ "${lines[3]}" = "--namespace=x --state /s --config /c.json --timeout 2 containers list -q" ]
+        [ "${lines[4]}" = "--timeout 2 containers list -q" ]
+        [ "${lines[5]}" = "-n foo --timeout 2 list -q" ]
+        [ "${#lines[@]}" -eq 19 ]
 }
 
 @test "bash: ID completion is silent when taskctl fails or prints nothing" {
@@ -345,8 +358,8 @@ man_text() {
         # Every command heads its own entry ("create ID ...", "info"): a line that
         # starts with it, followed by the indented body (.RS) or a line break (.br).
         for c in "containers create" "containers get" "containers list" "containers update" \
-                "containers delete" create start get kill wait delete list load cleanup events info run \
-                exec attach logs; do
+                "containers delete" "containers prune" create start get kill stop wait delete pause \
+                resume ps stats update list load cleanup events info run exec attach logs; do
                 awk -v c="$c" 'head && ($0 == ".RS 4" || $0 == ".br") { found = 1 }
                                { head = ($0 ~ ("^" c "( |$)")) } END { exit !found }' "$t" ||
                         { echo "no entry for: $c"; return 1; }
@@ -360,6 +373,7 @@ man_text() {
                 --stderr --terminal --signal --all --all-namespaces --dry-run --older-than --since \
                 --follow --tail --timestamps --log-max-size --interactive --tty --detach --rm \
                 --user --cwd --env --exec-id --no-stdin output.log ctrl-p \
+                --time --no-stream --memory --cpus --pids-limit \
                 TASKCTL_NAMESPACE TASKCTL_ROOT TASKCTL_STATE TASKCTL_CONFIG TASKCTL_LOG_LEVEL \
                 ROOT/containers/NS/ID.json ROOT/containers/NS/.lock ROOT/tasks/NS/ID/ \
                 STATE/tasks/NS/ID/ ROOT/events/NS.jsonl \

@@ -424,7 +424,7 @@ time.sleep(60)' "$NS_DIR/.lock" &
                 [[ "$output" == "Usage: taskctl containers $sub"* ]]
         done
         run --separate-stderr tc containers
-        refused 2 "taskctl: containers: missing command (create, get, list, update or delete; see 'taskctl containers --help')"
+        refused 2 "taskctl: containers: missing command (create, get, list, update, delete or prune; see 'taskctl containers --help')"
         run --separate-stderr tc containers frob
         refused 2 "taskctl: containers: unknown command \"frob\" (see 'taskctl containers --help')"
         run --separate-stderr tc containers get

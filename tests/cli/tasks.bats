@@ -801,7 +801,10 @@ snapshot() {
         run --separate-stderr tc start web
         refused 5 "taskctl: task \"web\" in namespace \"$NS\": task is stopped: only a created task can be started"
         run events_of web
-        [ "${#lines[@]}" -eq 2 ] # create, start: the refused starts logged nothing
+        # create, start, and the exit that wait observed (recorded once, by the
+        # first command that saw it): the refused starts logged nothing
+        [ "${#lines[@]}" -eq 3 ] || { echo "$output"; false; }
+        [[ "${lines[2]}" == "/tasks/exit "*" 137" ]]
 
         for cmd in start get kill wait delete; do
                 run --separate-stderr tc "$cmd" nope
