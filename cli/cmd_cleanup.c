@@ -23,12 +23,13 @@ static const struct cli_cmd cleanup_cmd = {
                 "STATE/tasks/NS (containerd's cleanupWorkDirs), for cron. Never talks to a\n"
                 "shim, never follows a symlink, never removes through a mount point (a work dir\n"
                 "with a mount inside is reported as \"left\"), skips work dirs locked by a\n"
-                "concurrent command. One row per work dir: ACTION NAMESPACE ID DETAIL, with\n"
-                "ACTION remove, keep, skip, left or error. Exit 1 if any row failed.",
+                "concurrent command. One row per work dir it removed, skipped, left or failed\n"
+                "on: ACTION (remove, skip, left, error) NAMESPACE ID DETAIL; nothing at all when\n"
+                "there was nothing to do (so cron mails only when something happened). With\n"
+                "-q the ID of each row (NS/ID with -A). Exit 1 if any row failed.",
         .options = "  -A, --all-namespaces    every namespace\n"
                    "      --dry-run           print the rows a real run would print, change nothing\n"
-                   "      --older-than DUR    only work dirs not modified for DUR (e.g. 1h, 30m)\n"
-                   "  -q                      print only the IDs removed\n",
+                   "      --older-than DUR    only work dirs not modified for DUR (e.g. 1h, 30m)\n",
         .shortopts = "A",
         .longopts = cleanup_opts,
         .min_args = 0,
@@ -60,7 +61,7 @@ static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
 int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 {
         struct cleanup_args a = { 0 };
-        struct scan_output out = { .ctx = ctx, .quiet_action = "remove" };
+        struct scan_output out = { .ctx = ctx };
         struct tc_err *e = NULL;
         unsigned failed = 0;
         int nargs, r, root_fd, state_fd = -1;
@@ -69,6 +70,9 @@ int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
         if ((r = cli_parse(ctx, &cleanup_cmd, argc, argv, on_opt, &a, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
         a.o.ns = a.all ? NULL : ctx->ns;
+        out.all = a.all;
+        if (scan_output_begin(&out, err) < 0)
+                return -1;
         a.o.state_path = ctx->state;
         if (cli_root_fd(ctx, false, &root_fd, &e) < 0) {
                 if (e->kind != TC_NOT_FOUND) {
@@ -76,7 +80,6 @@ int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
                         return -1;
                 }
                 tc_err_free(e); /* no root: nothing to clean */
-                scan_output_begin(&out);
                 scan_output_end(&out);
                 return 0;
         }
@@ -88,7 +91,6 @@ int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
                 tc_err_free(e); /* no state dir (after a reboot): no bundle exists */
                 state_fd = -1;
         }
-        scan_output_begin(&out);
         r = cleanup_run(root_fd, state_fd, &a.o, scan_output_row, &out, &failed, err);
         scan_output_end(&out);
         if (r < 0)

@@ -10,6 +10,7 @@
 #include "core/base/cleanup.h"
 #include "core/base/ident.h"
 #include "core/base/json.h"
+#include "cli/ref.h"
 #include "store/filter.h"
 
 static int containers_get(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
@@ -109,10 +110,8 @@ int containers_print_one(struct cli_ctx *ctx, const struct record *rec, struct t
 {
         _cleanup_json_ cJSON *j = NULL;
 
-        if (ctx->quiet) {
-                puts(rec->id);
-                return 0;
-        }
+        if (ctx->quiet)
+                return 0; /* SPEC -q: not a list, not a value: nothing */
         if (ctx->output == OUT_TABLE) {
                 table_header(cols, ELEMENTSOF(cols));
                 print_row(rec);
@@ -124,12 +123,20 @@ int containers_print_one(struct cli_ctx *ctx, const struct record *rec, struct t
         return output_json(j, err);
 }
 
-/* The store of a namespace that may hold record ID: a valid ID, and a store
- * (a missing ROOT means the record is not found). */
-static int open_existing(struct cli_ctx *ctx, const char *id, struct store **ret,
-                         struct tc_err **err)
+/* The store of a namespace that may hold record REF ("ID" or "NS/ID", SPEC
+ * Names): the command's namespace becomes NS, and *RET_ID points to the ID.
+ * A missing ROOT means the record is not found. */
+int containers_open_existing(struct cli_ctx *ctx, const char *ref, struct cli_ref *r,
+                             const char **ret_id, struct store **ret, struct tc_err **err)
 {
-        if (ident_check(id, "container id", err) < 0 || containers_store(ctx, false, ret, err) < 0)
+        const char *id = r->id;
+
+        *ret = NULL;
+        if (cli_ref_parse(ctx, ref, r, err) < 0)
+                return -1;
+        ctx->ns = r->ns; /* messages, the task lookup and the store all use it */
+        *ret_id = id;
+        if (containers_store(ctx, false, ret, err) < 0)
                 return -1;
         if (!*ret)
                 return tc_fail(err, TC_NOT_FOUND, "container \"%s\" in namespace \"%s\": not found",
@@ -139,9 +146,9 @@ static int open_existing(struct cli_ctx *ctx, const char *id, struct store **ret
 
 static const struct cli_cmd get_cmd = {
         .name = "containers get",
-        .args = "ID",
+        .args = "ID|NS/ID",
         .summary = "Print the container record ID: a CONTAINER IMAGE RUNTIME row, with -o json\n"
-                   "the whole record (SPEC's record JSON), with -q just the ID.",
+                   "the whole record (SPEC's record JSON), with -q nothing (exit status only).",
         .min_args = 1,
         .max_args = 1,
 };
@@ -150,15 +157,17 @@ static int containers_get(struct cli_ctx *ctx, int argc, char **argv, struct tc_
 {
         _cleanup_(store_freep) struct store *s = NULL;
         _cleanup_(record_freep) struct record *rec = NULL;
+        struct cli_ref ref;
+        const char *id;
         char **args;
         int nargs, r;
 
         if ((r = cli_parse(ctx, &get_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (open_existing(ctx, args[0], &s, err) < 0)
+        if (containers_open_existing(ctx, args[0], &ref, &id, &s, err) < 0)
                 return -1;
-        if (store_get(s, args[0], &rec, err) < 0)
-                return containers_wrap(ctx, args[0], err);
+        if (store_get(s, id, &rec, err) < 0)
+                return containers_wrap(ctx, id, err);
         return containers_print_one(ctx, rec, err);
 }
 
@@ -168,8 +177,9 @@ static const struct cli_cmd list_cmd = {
         .summary = "List the namespace's container records that match any FILTER (containerd's\n"
                    "filter syntax; fields id, image, runtime.name, snapshotter, labels.KEY), e.g.\n"
                    "  taskctl containers list 'labels.env==prod,image~=busybox' id==db\n"
-                   "Rows are in directory order. A record file that cannot be read is reported\n"
-                   "on stderr and skipped; the others are listed, and the exit status is then 1.",
+                   "Rows are sorted by ID. A field that is not one of these is refused (exit 2).\n"
+                   "A record file that cannot be read is reported on stderr and skipped; the\n"
+                   "others are listed, and the exit status is then 1.",
         .min_args = 0,
         .max_args = -1,
 };
@@ -208,7 +218,7 @@ static int list_item(const struct store_item *item, void *user, struct tc_err **
                 return 0;
         list_start(st);
         if (st->ctx->quiet) {
-                puts(item->rec->id);
+                output_key(st->ctx->ns, item->rec->id, false);
                 return 0;
         }
         if (!st->json) {
@@ -231,8 +241,9 @@ static int containers_list(struct cli_ctx *ctx, int argc, char **argv, struct tc
 
         if ((r = cli_parse(ctx, &list_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        st.json = !ctx->quiet && ctx->output == OUT_JSON;
+        st.json = !ctx->quiet && output_is_json(ctx);
         if (filter_parse_all((const char *const *) args, (size_t) nargs, &f, err) < 0 ||
+            filter_check_fields(f, record_field_known, RECORD_FIELDS, err) < 0 ||
             containers_store(ctx, false, &s, err) < 0)
                 return -1;
         st.filter = f;
@@ -258,7 +269,7 @@ static const struct option delete_opts[] = {
 
 static const struct cli_cmd delete_cmd = {
         .name = "containers delete",
-        .args = "ID [--force]",
+        .args = "ID|NS/ID [--force]",
         .summary = "Remove the container record ID. Refused (exit 5) while the container has a\n"
                    "task (STATE/tasks/NS/ID exists), unless --force, which deletes the task first.",
         .options = "      --force   delete the container's task first\n",
@@ -300,14 +311,17 @@ static int containers_delete(struct cli_ctx *ctx, int argc, char **argv, struct 
         _cleanup_(store_freep) struct store *s = NULL;
         _cleanup_(record_freep) struct record *rec = NULL;
         bool force = false, task;
+        struct cli_ref ref;
+        const char *id;
         char **args;
         int nargs, r;
 
         if ((r = cli_parse(ctx, &delete_cmd, argc, argv, on_delete_opt, &force, &args, &nargs,
                            err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (open_existing(ctx, args[0], &s, err) < 0)
+        if (containers_open_existing(ctx, args[0], &ref, &id, &s, err) < 0)
                 return -1;
+        args[0] = (char *) id;
         /* as containerd's client: the record must exist before its task matters */
         if (store_get(s, args[0], &rec, err) < 0) {
                 if (!*err || (*err)->kind != TC_INTERNAL)

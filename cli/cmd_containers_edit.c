@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/containers.h"
+#include "cli/ref.h"
 #include "cli/runc_options.h"
 #include "core/base/cleanup.h"
 #include "core/base/fs.h"
@@ -277,7 +278,7 @@ int cmd_containers_create(struct cli_ctx *ctx, int argc, char **argv, struct tc_
                 return -1;
         if (store_create(s, rec, err) < 0)
                 return containers_wrap(ctx, args[0], err);
-        return ctx->output == OUT_JSON && !ctx->quiet ? containers_print_one(ctx, rec, err) : 0;
+        return output_is_json(ctx) && !ctx->quiet ? containers_print_one(ctx, rec, err) : 0;
 }
 
 static const struct option update_opts[] = {
@@ -293,7 +294,7 @@ static const struct option update_opts[] = {
 
 static const struct cli_cmd update_cmd = {
         .name = "containers update",
-        .args = "ID ([--label K=V]... [--unlabel K]... [OPTIONS] | --from-json FILE|- "
+        .args = "ID|NS/ID ([--label K=V]... [--unlabel K]... [OPTIONS] | --from-json FILE|- "
                 "[--field PATH]...)",
         .summary = "Change fields of the container record ID with containerd's field mask\n"
                    "(containerStore.Update). Each flag names its field path; --from-json with\n"
@@ -310,7 +311,7 @@ static const struct cli_cmd update_cmd = {
                    "                           not with the flags above\n"
                    "      --field PATH         with --from-json, update only PATH: labels,\n"
                    "                           labels.K, extensions, extensions.K, spec, image\n"
-                   "                           or snapshotkey (repeatable)\n",
+                   "                           or snapshotkey / snapshot_key (repeatable)\n",
         .longopts = update_opts,
         .min_args = 1,
         .max_args = 1,
@@ -387,21 +388,21 @@ int cmd_containers_update(struct cli_ctx *ctx, int argc, char **argv, struct tc_
         _cleanup_(record_freep) struct record *patch = NULL, *res = NULL;
         _cleanup_strv_ char **paths = NULL;
         size_t npaths = 0;
+        struct cli_ref ref;
+        const char *id;
         char **args;
         int nargs, r;
 
         if ((r = cli_parse(ctx, &update_cmd, argc, argv, containers_record_opt, &o, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (ident_check(args[0], "container id", err) < 0)
+        if (cli_ref_parse(ctx, args[0], &ref, err) < 0)
                 return -1;
-        if (build_update(&o, args[0], &patch, &paths, &npaths, err) < 0)
+        id = ref.id;
+        if (build_update(&o, id, &patch, &paths, &npaths, err) < 0)
                 return tc_wrap(err, "containers update");
-        if (containers_store(ctx, false, &s, err) < 0)
+        if (containers_open_existing(ctx, args[0], &ref, &id, &s, err) < 0)
                 return -1;
-        if (!s)
-                return tc_fail(err, TC_NOT_FOUND, "container \"%s\" in namespace \"%s\": not found",
-                               args[0], ctx->ns);
-        if (store_update(s, args[0], patch, (const char *const *) paths, npaths, &res, err) < 0)
-                return containers_wrap(ctx, args[0], err);
-        return ctx->output == OUT_JSON && !ctx->quiet ? containers_print_one(ctx, res, err) : 0;
+        if (store_update(s, id, patch, (const char *const *) paths, npaths, &res, err) < 0)
+                return containers_wrap(ctx, id, err);
+        return output_is_json(ctx) && !ctx->quiet ? containers_print_one(ctx, res, err) : 0;
 }

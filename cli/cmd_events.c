@@ -23,7 +23,9 @@ static const struct cli_cmd events_cmd = {
         .name = "events",
         .args = "[-A] [--since TIME] [--follow]",
         .summary = "Print the task lifecycle events (create, start, exit, delete) recorded in\n"
-                   "ROOT/events/NS.jsonl. With -o json each event is one JSON line.",
+                   "ROOT/events/NS.jsonl. -o jsonl: one JSON line per event; -o json: one\n"
+                   "pretty object per event (a stream: no enclosing array); -q: the task of\n"
+                   "each event (NS/ID with -A). Table times are relative unless --no-trunc.",
         .options = "  -A, --all-namespaces  events of every namespace\n"
                    "      --since TIME      only events at or after TIME (RFC 3339, or a\n"
                    "                        duration such as 10m meaning that long ago)\n"
@@ -37,8 +39,7 @@ static const struct cli_cmd events_cmd = {
 struct events_opts {
         bool all, follow, has_since;
         struct timespec since;
-        enum output_fmt output;
-        bool quiet;
+        const struct cli_ctx *ctx;
 };
 
 static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
@@ -73,18 +74,16 @@ static int print_event(cJSON *ev, void *user, struct tc_err **err)
 {
         const struct events_opts *o = user;
         const cJSON *ex = cJSON_GetObjectItem(ev, "exit_status");
-        char pid[16], exit_s[16];
+        char pid[16], exit_s[16], when[64];
         const char *cells[7];
 
-        if (o->output == OUT_JSON) {
-                char *t = cJSON_PrintUnformatted(ev);
-
-                if (!t)
-                        return tc_fail(err, TC_INTERNAL, "out of memory");
-                puts(t);
-                free(t);
+        if (o->ctx->quiet) {
+                output_key(cJSON_GetStringValue(cJSON_GetObjectItem(ev, "namespace")) ?: "-",
+                           cJSON_GetStringValue(cJSON_GetObjectItem(ev, "id")) ?: "-", o->all);
                 return 0;
         }
+        if (output_is_json(o->ctx))
+                return output_json(ev, err);
         (void) snprintf(pid, sizeof pid, "%.0f",
                         cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "pid")));
         if (cJSON_IsNumber(ex))
@@ -94,7 +93,8 @@ static int print_event(cJSON *ev, void *user, struct tc_err **err)
                 (void) snprintf(exit_s, sizeof exit_s, "?"); /* nobody observed it */
         else
                 exit_s[0] = '\0';
-        cells[0] = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "time"));
+        cells[0] = output_time(o->ctx, cJSON_GetStringValue(cJSON_GetObjectItem(ev, "time")), when,
+                               sizeof when);
         cells[1] = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "namespace"));
         cells[2] = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "topic"));
         cells[3] = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "id"));
@@ -115,7 +115,7 @@ int cmd_events(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 
         if ((r = cli_parse(ctx, &events_cmd, argc, argv, on_opt, &o, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        o.output = ctx->output;
+        o.ctx = ctx;
         if (cli_root_fd(ctx, false, &root_fd, &e2) < 0) {
                 bool missing = e2->kind == TC_NOT_FOUND;
 
@@ -124,7 +124,7 @@ int cmd_events(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
                         return cli_root_fd(ctx, false, &root_fd, err);
                 root_fd = -1;
         }
-        if (o.output == OUT_TABLE && !ctx->quiet)
+        if (ctx->output == OUT_TABLE && !ctx->quiet)
                 table_header(cols, ELEMENTSOF(cols));
         do {
                 if (root_fd < 0 && cli_root_fd(ctx, false, &root_fd, NULL) < 0)
@@ -133,6 +133,8 @@ int cmd_events(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
                                                      o.has_since ? &o.since : NULL, &cur,
                                                      print_event, &o, err)) < 0)
                         break;
+                if (o.follow)
+                        table_flush(); /* a stream: rows go out as they come */
                 (void) fflush(stdout);
                 if (o.follow)
                         nanosleep(&(struct timespec){ 0, 200000000 }, NULL);

@@ -117,7 +117,7 @@ static int print_created(struct cli_ctx *ctx, const struct task_info *t, struct 
 
         if (ctx->quiet)
                 return 0;
-        if (ctx->output == OUT_JSON) {
+        if (output_is_json(ctx)) {
                 _cleanup_json_ cJSON *o = tasks_info_json(t);
 
                 return o ? output_json(o, err) : tc_fail(err, TC_INTERNAL, "out of memory");

@@ -89,15 +89,25 @@ int cmd_task_start(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **e
                 return r < 0 ? -1 : 0;
         if (tasks_mgr(ctx, &m, err) < 0 || taskmgr_start(&m, args[0], &pid, err) < 0)
                 return -1;
-        if (ctx->output == OUT_JSON && !ctx->quiet) {
-                _cleanup_json_ cJSON *o = cJSON_CreateObject();
+        return tasks_print_started(ctx, args[0], pid, err);
+}
 
-                cJSON_AddStringToObject(o, "id", args[0]);
-                cJSON_AddNumberToObject(o, "pid", pid);
-                return output_json(o, err);
+/* start's output: the PID, as JSON {"id", "pid"}, or with -q nothing (SPEC
+ * -q: start's result is not a value a script needs; `get` has it). */
+int tasks_print_started(struct cli_ctx *ctx, const char *id, uint32_t pid, struct tc_err **err)
+{
+        _cleanup_json_ cJSON *o = NULL;
+
+        if (ctx->quiet)
+                return 0;
+        if (!output_is_json(ctx)) {
+                printf("%u\n", pid);
+                return 0;
         }
-        printf("%u\n", pid);
-        return 0;
+        o = cJSON_CreateObject();
+        if (!o || !cJSON_AddStringToObject(o, "id", id) || !cJSON_AddNumberToObject(o, "pid", pid))
+                return tc_fail(err, TC_INTERNAL, "out of memory");
+        return output_json(o, err);
 }
 
 /* ---- get ---- */
@@ -141,11 +151,9 @@ static void print_info_table(const struct task_info *t)
 
 int tasks_print_info(struct cli_ctx *ctx, const struct task_info *t, struct tc_err **err)
 {
-        if (ctx->quiet) {
-                printf("%s\n", t->id);
-                return 0;
-        }
-        if (ctx->output == OUT_JSON) {
+        if (ctx->quiet)
+                return 0; /* SPEC -q: not a list, not a value: nothing */
+        if (output_is_json(ctx)) {
                 _cleanup_json_ cJSON *o = tasks_info_json(t);
 
                 return o ? output_json(o, err) : tc_fail(err, TC_INTERNAL, "out of memory");
@@ -225,10 +233,10 @@ int cmd_task_kill(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **er
 
 /* ---- wait and delete: both print an exit status ---- */
 
-static int print_exit(struct cli_ctx *ctx, const char *id, const struct task_exit *ex,
-                      struct tc_err **err)
+int tasks_print_exit(struct cli_ctx *ctx, const char *id, const struct task_exit *ex, bool several,
+                     struct tc_err **err)
 {
-        if (ctx->output == OUT_JSON && !ctx->quiet) {
+        if (output_is_json(ctx) && !ctx->quiet) {
                 _cleanup_json_ cJSON *o = cJSON_CreateObject();
 
                 cJSON_AddStringToObject(o, "id", id);
@@ -242,6 +250,8 @@ static int print_exit(struct cli_ctx *ctx, const char *id, const struct task_exi
                         cJSON_AddNullToObject(o, "exited_at");
                 return output_json(o, err);
         }
+        if (several) /* SPEC -q: "ID VALUE" when several IDs were given */
+                printf("%s ", id);
         if (ex->known)
                 printf("%u\n", ex->status);
         else
@@ -269,7 +279,7 @@ int cmd_task_wait(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **er
                 return r < 0 ? -1 : 0;
         if (tasks_mgr(ctx, &m, err) < 0 || taskmgr_wait(&m, args[0], &ex, err) < 0)
                 return -1;
-        return print_exit(ctx, args[0], &ex, err);
+        return tasks_print_exit(ctx, args[0], &ex, false, err);
 }
 
 static const struct option delete_opts[] = {
@@ -314,5 +324,5 @@ int cmd_task_delete(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **
                 return r < 0 ? -1 : 0;
         if (tasks_mgr(ctx, &m, err) < 0 || taskmgr_delete(&m, args[0], force, &ex, err) < 0)
                 return -1;
-        return print_exit(ctx, args[0], &ex, err);
+        return tasks_print_exit(ctx, args[0], &ex, false, err);
 }
