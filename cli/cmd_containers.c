@@ -146,9 +146,10 @@ int containers_open_existing(struct cli_ctx *ctx, const char *ref, struct cli_re
 
 static const struct cli_cmd get_cmd = {
         .name = "containers get",
-        .args = "ID|NS/ID",
+        .args = "ID",
         .summary = "Print the container record ID: a CONTAINER IMAGE RUNTIME row, with -o json\n"
-                   "the whole record (SPEC's record JSON), with -q nothing (exit status only).",
+                   "the whole record (SPEC's record JSON), with -q nothing (exit status only).\n"
+                   "ID may be NS/ID: the record ID in namespace NS (what list -A -q prints).",
         .min_args = 1,
         .max_args = 1,
 };
@@ -269,9 +270,10 @@ static const struct option delete_opts[] = {
 
 static const struct cli_cmd delete_cmd = {
         .name = "containers delete",
-        .args = "ID|NS/ID [--force]",
+        .args = "ID [--force]",
         .summary = "Remove the container record ID. Refused (exit 5) while the container has a\n"
-                   "task (STATE/tasks/NS/ID exists), unless --force, which deletes the task first.",
+                   "task (STATE/tasks/NS/ID exists), unless --force, which deletes the task first.\n"
+                   "ID may be NS/ID: the record ID in namespace NS.",
         .options = "      --force   delete the container's task first\n",
         .longopts = delete_opts,
         .min_args = 1,

@@ -294,14 +294,15 @@ static const struct option update_opts[] = {
 
 static const struct cli_cmd update_cmd = {
         .name = "containers update",
-        .args = "ID|NS/ID ([--label K=V]... [--unlabel K]... [OPTIONS] | --from-json FILE|- "
+        .args = "ID ([--label K=V]... [--unlabel K]... [OPTIONS] | --from-json FILE|- "
                 "[--field PATH]...)",
         .summary = "Change fields of the container record ID with containerd's field mask\n"
                    "(containerStore.Update). Each flag names its field path; --from-json with\n"
                    "no --field replaces labels, spec, extensions, image and snapshot_key, and\n"
                    "its runtime.name and snapshotter must equal the stored ones (immutable).\n"
                    "created_at is kept, updated_at set to now; the result is validated before\n"
-                   "it is written. Prints nothing; with -o json the stored record.",
+                   "it is written. Prints nothing; with -o json the stored record. ID may be\n"
+                   "NS/ID: the record ID in namespace NS.",
         .options = "      --label K=V          set label K (path labels.K)\n"
                    "      --unlabel K          remove label K (path labels.K, no value)\n"
                    "      --image REF          path image\n"

@@ -64,6 +64,7 @@ static int finish(struct cli_ctx *ctx, int r, struct tc_err *err)
         finish_table(r);
         if (r < 0) {
                 fprintf(stderr, "taskctl: %s\n", err ? err->msg : "unknown error");
+                cli_hint_for_error(ctx->ns ? ctx->ns : "default", err);
                 cli_hint_print();
                 code = cli_exit_code(err ? err->kind : TC_INTERNAL);
         } else if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -448,6 +448,27 @@ static bool bundle_exists_now(const struct loader *l, int state_ns_fd, const cha
         return fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* A non-directory (a symlink, a file) at a work dir's name with no bundle:
+ * the entry itself is removed, never what it points to, as cleanup does.
+ * Returns whether NAME was such an entry. */
+static bool sweep_non_dir(struct loader *l, int ns_fd, int state_ns_fd, const char *ns,
+                          const char *name)
+{
+        struct stat st;
+        char msg[256];
+
+        if (fstatat(ns_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR(st.st_mode) ||
+            bundle_exists_now(l, state_ns_fd, ns, name))
+                return false;
+        if (!l->o->dry_run && unlinkat(ns_fd, name, 0) < 0 && errno != ENOENT) {
+                (void) snprintf(msg, sizeof msg, "remove: %s", strerror(errno));
+                emit(l, "error", ns, name, msg, true);
+        } else {
+                emit(l, "remove", ns, name, "not a directory", false);
+        }
+        return true;
+}
+
 /* cleanupWorkDirs: every work dir of NS whose task was not kept. A bundle
  * that appeared after the bundle scan (a create that finished meanwhile) is
  * checked for under the lock: its work dir is not an orphan. */
@@ -476,6 +497,8 @@ static void sweep_work_dirs(struct loader *l, int state_ns_fd, const char *ns)
                 int r;
 
                 if (de->d_name[0] == '.' || !ident_valid(de->d_name) || kept(l, de->d_name))
+                        continue;
+                if (sweep_non_dir(l, ns_fd, state_ns_fd, ns, de->d_name))
                         continue;
                 r = tasklock_try(ns_fd, de->d_name, &lock, &e);
                 if (r == 1 && bundle_exists_now(l, state_ns_fd, ns, de->d_name)) {
