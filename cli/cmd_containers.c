@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `taskctl containers` (alias `c`): dispatch, get, list, delete. */
 #include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -172,23 +176,40 @@ static int containers_get(struct cli_ctx *ctx, int argc, char **argv, struct tc_
         return containers_print_one(ctx, rec, err);
 }
 
+static const struct option list_opts[] = {
+        {"all-namespaces", no_argument, NULL, 'A'},
+        {0},
+};
+
 static const struct cli_cmd list_cmd = {
         .name = "containers list",
-        .args = "[FILTER]...",
+        .args = "[-A|--all-namespaces] [FILTER]...",
         .summary = "List the namespace's container records that match any FILTER (containerd's\n"
                    "filter syntax; fields id, image, runtime.name, snapshotter, labels.KEY), e.g.\n"
                    "  taskctl containers list 'labels.env==prod,image~=busybox' id==db\n"
                    "Rows are sorted by ID. A field that is not one of these is refused (exit 2).\n"
+                   "With -q one ID per line (NS/ID with -A, which get, update and delete take).\n"
                    "A record file that cannot be read is reported on stderr and skipped; the\n"
                    "others are listed, and the exit status is then 1.",
+        .options = "  -A, --all-namespaces   records of every namespace (sorted by namespace,\n"
+                   "                         then ID; JSON objects then carry \"namespace\")\n",
+        .shortopts = "A",
+        .longopts = list_opts,
         .min_args = 0,
         .max_args = -1,
+};
+
+static const struct table_col cols_all[] = {
+        {"NAMESPACE", 0},
+        {"CONTAINER", 0},
+        {"IMAGE", 0},
+        {"RUNTIME", 0},
 };
 
 struct list_state {
         struct cli_ctx *ctx;
         const struct filter *filter;
-        bool json, started;
+        bool json, started, all;
         unsigned bad;
 };
 
@@ -201,6 +222,8 @@ static void list_start(struct list_state *st)
         st->started = true;
         if (st->json)
                 output_json_begin();
+        else if (!st->ctx->quiet && st->all)
+                table_header(cols_all, ELEMENTSOF(cols_all));
         else if (!st->ctx->quiet)
                 table_header(cols, ELEMENTSOF(cols));
 }
@@ -209,46 +232,110 @@ static int list_item(const struct store_item *item, void *user, struct tc_err **
 {
         struct list_state *st = user;
         _cleanup_json_ cJSON *j = NULL;
+        const struct record *rec = item->rec;
 
         if (item->error) {
                 fprintf(stderr, "taskctl: %s\n", item->error->msg);
                 st->bad++;
                 return 0;
         }
-        if (!filter_match(st->filter, record_field, (void *) item->rec))
+        if (!filter_match(st->filter, record_field, (void *) rec))
                 return 0;
         list_start(st);
         if (st->ctx->quiet) {
-                output_key(st->ctx->ns, item->rec->id, false);
-                return 0;
+                output_key(st->ctx->ns, rec->id, st->all);
+        } else if (!st->json && st->all) {
+                const char *cells[] = {st->ctx->ns, rec->id, rec->image, rec->runtime_name};
+
+                table_row(cols_all, ELEMENTSOF(cols_all), cells);
+        } else if (!st->json) {
+                print_row(rec);
+        } else {
+                j = record_to_json(rec);
+                if (!j || (st->all && !cJSON_AddStringToObject(j, "namespace", st->ctx->ns)))
+                        return tc_fail(err, TC_INTERNAL, "out of memory");
+                return output_json_item(j, err);
         }
-        if (!st->json) {
-                print_row(item->rec);
-                return 0;
+        return 0;
+}
+
+static int list_ns(struct list_state *st, struct tc_err **err)
+{
+        _cleanup_(store_freep) struct store *s = NULL;
+
+        if (containers_store(st->ctx, false, &s, err) < 0)
+                return -1;
+        return s ? store_list(s, list_item, st, err) : 0;
+}
+
+static int visible_ident(const struct dirent *de)
+{
+        return de->d_name[0] != '.' && ident_valid(de->d_name);
+}
+
+static int bytewise(const struct dirent **a, const struct dirent **b)
+{
+        return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* -A: every namespace under ROOT/containers, sorted; ctx->ns is each in turn. */
+static int list_all(struct list_state *st, struct tc_err **err)
+{
+        struct dirent **names = NULL;
+        const char *ns = st->ctx->ns;
+        _cleanup_close_ int fd = -1;
+        int root_fd, n, r = 0;
+        struct tc_err *e = NULL;
+
+        if (cli_root_fd(st->ctx, false, &root_fd, &e) < 0) {
+                bool missing = e->kind == TC_NOT_FOUND;
+
+                tc_err_free(e);
+                return missing ? 0 : cli_root_fd(st->ctx, false, &root_fd, err);
         }
-        j = record_to_json(item->rec);
-        if (!j)
-                return tc_fail(err, TC_INTERNAL, "out of memory");
-        return output_json_item(j, err);
+        fd = openat(root_fd, "containers", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : tc_fail_sys(err, TC_INTERNAL, errno, "open containers");
+        n = scandirat(fd, ".", &names, visible_ident, bytewise);
+        if (n < 0)
+                return tc_fail_sys(err, TC_INTERNAL, errno, "read containers");
+        for (int i = 0; i < n; i++) {
+                st->ctx->ns = names[i]->d_name;
+                if (r == 0)
+                        r = list_ns(st, err);
+        }
+        st->ctx->ns = ns;
+        for (int i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+        return r;
+}
+
+static int on_list_opt(void *st, int c, const char *arg, struct tc_err **err)
+{
+        (void) arg;
+        if (c != 'A')
+                return tc_fail(err, TC_INTERNAL, "unhandled option");
+        *(bool *) st = true;
+        return 0;
 }
 
 static int containers_list(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 {
-        _cleanup_(store_freep) struct store *s = NULL;
         _cleanup_(filter_freep) struct filter *f = NULL;
         struct list_state st = {.ctx = ctx};
         char **args;
         int nargs, r;
 
-        if ((r = cli_parse(ctx, &list_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
+        if ((r = cli_parse(ctx, &list_cmd, argc, argv, on_list_opt, &st.all, &args, &nargs,
+                           err)) != 0)
                 return r < 0 ? -1 : 0;
         st.json = !ctx->quiet && output_is_json(ctx);
         if (filter_parse_all((const char *const *) args, (size_t) nargs, &f, err) < 0 ||
-            filter_check_fields(f, record_field_known, RECORD_FIELDS, err) < 0 ||
-            containers_store(ctx, false, &s, err) < 0)
+            filter_check_fields(f, record_field_known, RECORD_FIELDS, err) < 0)
                 return -1;
         st.filter = f;
-        r = s ? store_list(s, list_item, &st, err) : 0;
+        r = st.all ? list_all(&st, err) : list_ns(&st, err);
         if (r == 0)
                 list_start(&st); /* an empty listing still has its header or "[]" */
         if (st.json && st.started)
