@@ -26,19 +26,19 @@ snapshot() {
         echo data > "$R/tasks/default/orphan/sub/file"
         run --separate-stderr tc cleanup
         [ "$status" -eq 0 ]
-        [ "${lines[0]}" = "ACTION     NAMESPACE      ID                         DETAIL" ]
-        [[ "$output" == *"remove     default        orphan                     no bundle"* ]]
-        [[ "$output" == *"keep       default        live                       task has a bundle"* ]]
+        [ "$(echo "${lines[0]}" | tr -s ' ')" = "ACTION NAMESPACE ID DETAIL" ]
+        [ "$(echo "${lines[1]}" | tr -s ' ')" = "remove default orphan no bundle" ]
+        [ "${#lines[@]}" -eq 2 ] # no row for the live task's work dir
         [ ! -e "$R/tasks/default/orphan" ]
         [ -d "$R/tasks/default/live" ]
 }
 
-@test "cleanup -q prints only the removed IDs; -o json gives the rows as objects" {
+@test "cleanup -q prints the IDs of its rows; -o json gives the rows as objects" {
         mkdir -p "$R/tasks/default/a" "$R/tasks/default/b" "$S/tasks/default/b"
         run --separate-stderr tc cleanup --dry-run -o json
         [ "$status" -eq 0 ]
         [ "$(echo "$output" | jq -r '.[] | select(.id=="a") | .action')" = remove ]
-        [ "$(echo "$output" | jq -r '.[] | select(.id=="b") | .action')" = keep ]
+        [ "$(echo "$output" | jq -r '.[] | select(.id=="b") | .action')" = "" ]
         run --separate-stderr tc cleanup -q
         [ "$status" -eq 0 ]
         [ "$output" = a ]
@@ -75,7 +75,7 @@ snapshot() {
         [ -d "$R/tasks/default/.ID" ]
         [ -d "$R/tasks/default/bad..name" ]
         [ -d "$R/tasks/.hiddenns/x" ]
-        [[ "$output" == *"skip       default        bad..name                  not a valid task id"* ]]
+        [[ "$(echo "$output" | tr -s ' ')" == *"skip default bad..name not a valid task id"* ]]
 }
 
 @test "cleanup --older-than removes only work dirs not modified for that long" {
@@ -85,7 +85,7 @@ snapshot() {
         [ "$status" -eq 0 ]
         [ ! -e "$R/tasks/default/old" ]
         [ -d "$R/tasks/default/new" ]
-        [[ "$output" == *"keep       default        new                        modified recently"* ]]
+        [ "$(echo "$output" | tr -s ' ')" = "$(printf 'ACTION NAMESPACE ID DETAIL\nremove default old no bundle')" ]
 }
 
 @test "cleanup --older-than rejects a malformed duration (exit 2, nothing touched)" {
@@ -103,7 +103,7 @@ snapshot() {
         ln -s "$BATS_TEST_TMPDIR/outside" "$R/tasks/default/evil"
         run --separate-stderr tc cleanup
         [ "$status" -eq 0 ]
-        [[ "$output" == *"remove     default        evil                       not a directory"* ]]
+        [[ "$(echo "$output" | tr -s ' ')" == *"remove default evil not a directory"* ]]
         [ ! -L "$R/tasks/default/evil" ]
         [ "$(cat "$BATS_TEST_TMPDIR/outside/canary")" = canary ]
 }
@@ -129,7 +129,7 @@ snapshot() {
         run --separate-stderr tc cleanup
         [ "$status" -eq 1 ]
         [ "$output" = "$dry" ]
-        [[ "$output" == *"left       default        m                          mount point inside, left in place: $R/tasks/default/m/mnt"* ]]
+        [[ "$(echo "$output" | tr -s ' ')" == *"left default m mount point inside, left in place: $R/tasks/default/m/mnt"* ]]
         [[ "$stderr" == *"taskctl: cleanup: 1 work dir could not be removed"* ]]
         mountpoint -q "$R/tasks/default/m/mnt"
         [ "$(cat "$R/tasks/default/m/mnt/canary")" = canary ]
@@ -146,7 +146,7 @@ snapshot() {
         hold_lock "$R/tasks/default/busy"
         run --separate-stderr tc cleanup
         [ "$status" -eq 0 ]
-        [[ "$output" == *"skip       default        busy                       locked by pid $HOLDER"* ]]
+        [[ "$(echo "$output" | tr -s ' ')" == *"skip default busy locked by pid $HOLDER"* ]]
         [ -d "$R/tasks/default/busy" ]
 }
 
