@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,19 @@ static bool runc_runtime(const char *name)
         return base && strncmp(base + 1, "containerd-shim-runc-", 21) == 0;
 }
 
+/* Whether STATE/tasks/NS/ID exists: the task does. */
+static bool task_exists(struct cli_ctx *ctx, const char *id)
+{
+        char rel[2 * IDENT_MAX + 16];
+        struct stat st;
+        int state_fd;
+
+        if (cli_state_fd(ctx, false, &state_fd, NULL) < 0)
+                return false;
+        (void) snprintf(rel, sizeof rel, "tasks/%s/%s", ctx->ns, id);
+        return fstatat(state_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 /* Without --rootfs, runc runs the container on the spec's root.path: a
  * relative one names the bundle's rootfs/, which taskctl makes empty, and a
  * missing absolute one cannot work either. Said here, before a shim starts,
@@ -159,8 +173,11 @@ static int check_root(struct cli_ctx *ctx, const struct record *rec, const char 
         const char *root;
         struct stat st;
 
-        if (!rec && (containers_store(ctx, false, &s, NULL) < 0 || !s ||
-                     store_get(s, id, &stored, NULL) < 0))
+        /* an existing record (with --spec) or task is create's own exit 4 */
+        if (containers_store(ctx, false, &s, NULL) < 0 || task_exists(ctx, id) ||
+            (s && store_get(s, id, &stored, NULL) == 0 && rec))
+                return 0;
+        if (!rec && !stored)
                 return 0;
         rec = rec ? rec : stored;
         if (!runc_runtime(rec->runtime_name) || !rec->spec || !(spec = cJSON_Parse(rec->spec)))

@@ -5,19 +5,20 @@
 # Global options are accepted before and after the command, as taskctl does.
 # IDs are completed by running the taskctl being completed ("taskctl containers
 # list -q", "taskctl list -q") with the -n/--root/--state/--config given on the
-# line; namespaces are the directory names under ROOT/containers/. Every
-# failure is silent: no output, no completion.
+# line; a word with a '/' completes NS/ID from "list -A -q" (every namespace).
+# Namespaces are the directory names under ROOT/containers/ and those of the
+# tasks taskctl lists with -A. Every failure is silent: no output, no completion.
 
-__taskctl_commands="containers c create start get kill wait delete list load cleanup events info"
+__taskctl_commands="containers c create start get kill wait delete list load cleanup events info help"
 __taskctl_container_commands="create get list ls update delete rm"
-__taskctl_globals="-n --namespace --root --state --config -o --output -q --quiet --timeout --log-level -h --help --version"
+__taskctl_globals="-n --namespace --root --state --config -o --output -q --quiet --format --no-trunc --timeout --log-level -h --help --version"
 __taskctl_signals="SIGTERM SIGKILL SIGINT SIGHUP SIGQUIT SIGUSR1 SIGUSR2 SIGSTOP SIGCONT SIGTSTP SIGWINCH SIGABRT SIGALRM SIGPIPE SIGTTIN SIGTTOU"
 __taskctl_fields="labels labels. extensions extensions. spec image snapshotkey"
 
 # Options that take a value, in any command (globals and command options).
 __taskctl_takes_value() {
         case $1 in
-        -n | --namespace | --root | --state | --config | -o | --output | --timeout | --log-level) return 0 ;;
+        -n | --namespace | --root | --state | --config | -o | --output | --format | --timeout | --log-level) return 0 ;;
         --spec | --runtime | --label | --image | --snapshotter | --snapshot-key | --runtime-options) return 0 ;;
         --from-json | --unlabel | --field | --rootfs | --stdin | --stdout | --stderr) return 0 ;;
         --signal | --older-than | --since) return 0 ;;
@@ -31,6 +32,7 @@ __taskctl_cmd_opts() {
         containers/create) printf "%s\n" "--spec --runtime --label --image --snapshotter --snapshot-key --runtime-options --from-json" ;;
         containers/update) printf "%s\n" "--label --unlabel --image --spec --snapshot-key --from-json --field" ;;
         containers/delete) printf "%s\n" "--force" ;;
+        containers/list) printf "%s\n" "-A --all-namespaces" ;;
         create/*) printf "%s\n" "--spec --runtime --label --image --snapshotter --snapshot-key --runtime-options --rootfs --stdin --stdout --stderr --terminal" ;;
         kill/*) printf "%s\n" "--signal --all" ;;
         delete/*) printf "%s\n" "--force" ;;
@@ -135,9 +137,12 @@ _taskctl() {
         fi
         if [[ -n $opt ]]; then
                 case $opt in
-                -o | --output) __taskctl_reply "table json" "$cur" ;;
+                -o | --output) __taskctl_reply "table json jsonl" "$cur" ;;
                 --log-level) __taskctl_reply "error warn info debug" "$cur" ;;
-                -n | --namespace) __taskctl_reply "$(__taskctl_namespaces "$root")" "$cur" ;;
+                -n | --namespace)
+                        __taskctl_reply "$( (__taskctl_namespaces "$root"
+                                "$prog" "${pass[@]}" --timeout 2 list -A -q 2>/dev/null | cut -d/ -f1) | sort -u)" "$cur"
+                        ;;
                 --root | --state | --rootfs) __taskctl_dirs "$cur" ;;
                 --config | --runtime-options | --stdin | --stdout | --stderr) __taskctl_files "$cur" ;;
                 --spec | --from-json)
@@ -154,6 +159,10 @@ _taskctl() {
                 return 0
         fi
 
+        # NS/ID (SPEC Names): a word with a '/' completes from every namespace
+        local all=""
+        [[ $cur == */* ]] && all=-A
+
         if [[ -z $end_of_opts && $cur == -* ]]; then
                 __taskctl_reply "$(__taskctl_cmd_opts "$cmd" "$sub") $__taskctl_globals" "$cur"
                 return 0
@@ -165,7 +174,7 @@ _taskctl() {
                 if [[ -z $sub ]]; then
                         __taskctl_reply "$__taskctl_container_commands" "$cur"
                 elif [[ $npos -eq 0 && $sub =~ ^(get|update|delete)$ ]]; then
-                        __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 containers list -q 2>/dev/null)" "$cur"
+                        __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 containers list $all -q 2>/dev/null)" "$cur"
                 fi
                 ;;
         create)
@@ -174,8 +183,9 @@ _taskctl() {
                 ;;
         start | get | kill | wait | delete)
                 [[ $npos -eq 0 ]] &&
-                        __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 list -q 2>/dev/null)" "$cur"
+                        __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 list $all -q 2>/dev/null)" "$cur"
                 ;;
+        help) [[ $npos -eq 0 ]] && __taskctl_reply "$__taskctl_commands" "$cur" ;;
         esac
         return 0
 }

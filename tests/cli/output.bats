@@ -493,3 +493,34 @@ jsonl_ok() {
         run --separate-stderr tc events --format time,topic --no-trunc
         [[ "${lines[1]}" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\ +/tasks/create$ ]] || fail "${lines[1]}"
 }
+
+@test "completion: NS/ID from every namespace after a '/', namespaces of records and tasks (bash, zsh, fish)" {
+        tc -n "$NS" containers create web --spec "$SPEC"
+        tc -n "$NS2" containers create db --spec "$SPEC"
+        mkdir -p "$S/tasks/tasksonly$$/t9"
+        local src
+        src=$(cd "$TESTS_DIR/.." && pwd)/completions
+        # shellcheck source=SCRIPTDIR/../../completions/taskctl.bash
+        source "$src/taskctl.bash"
+        bc() { # the words of a command line, the last one under the cursor
+                local COMP_WORDS=("$@") COMP_CWORD=$(($# - 1)) COMP_LINE="$*" COMP_POINT=${#COMP_LINE}
+                COMPREPLY=()
+                _taskctl "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+                printf '%s\n' "${COMPREPLY[@]}"
+        }
+        local line=("$TASKCTL" --root "$R" --state "$S" --config "$BATS_TEST_TMPDIR/none.json")
+        run bc "${line[@]}" containers get "$NS2/"
+        [ "$output" = "$NS2/db" ]
+        run bc "${line[@]}" -n "$NS" containers delete ""
+        [ "$output" = web ]
+        run bc "${line[@]}" get "tasksonly$$/"
+        [ "$output" = "tasksonly$$/t9" ]
+        run bc "${line[@]}" -n ""
+        [[ "$output" == *"$NS2"* ]] || fail "no $NS2 in: $output"
+        [[ "$output" == *"tasksonly$$"* ]] || fail "no tasksonly$$ in: $output"
+        run fish --no-config -c "source $src/taskctl.fish; complete -C '${line[*]} containers get $NS2/'"
+        [ "$(cut -f1 <<<"$output")" = "$NS2/db" ]
+        run timeout 20 zsh -f "$TESTS_DIR/cli/zsh-complete.zsh" "$src" "$BATS_TEST_TMPDIR/zcompdump" \
+                "${line[*]} containers get $NS2/"
+        [[ "$output" == *"$NS2/db"* ]] || fail "zsh: $output"
+}

@@ -558,7 +558,7 @@ snapshot() {
         run --separate-stderr tc -n "$NS2" list -q
         [ "$output" = weber ]
 
-        sorted_ids() { tc list -q "$@" | sort | paste -sd' '; }
+        sorted_ids() { tc list -q "$@" | sed 's|.*/||' | sort | paste -sd' '; } # -A -q: NS/ID
         [ "$(sorted_ids -A 'status==running')" = "web weber" ]
         [ "$(sorted_ids -A 'labels.env==prod')" = "web weber" ]
         [ "$(sorted_ids -A 'id~=^we')" = "web weber" ]
