@@ -462,14 +462,6 @@ bool output_is_json(const struct cli_ctx *ctx)
         return ctx->output == OUT_JSON || ctx->output == OUT_JSONL;
 }
 
-void output_key(const char *ns, const char *id, bool all_ns)
-{
-        if (all_ns)
-                printf("%s/%s\n", ns, id);
-        else
-                printf("%s\n", id);
-}
-
 /* ---- relative times, as docker's units.HumanDuration ---- */
 
 static void human_duration(double s, char *buf, size_t size)
