@@ -108,7 +108,9 @@ _taskctl() {
                         case $w in
                         -n?*) pass+=(-n "${w#-n}"); continue ;;
                         --namespace=* | --root=* | --state=* | --config=*) pass+=("$w") ;;
-                        -n | --namespace | --root | --state | --config) pass+=("$w" "${words[i + 1]}") ;;
+                        -n | --namespace | --root | --state | --config)
+                                # not the value being completed
+                                ((i + 1 < ${#words[@]} - 1)) && pass+=("$w" "${words[i + 1]}") ;;
                         esac
                         [[ $opt == --root ]] && { [[ $w == *=* ]] && root=${w#*=} || root=${words[i + 1]}; }
                         [[ $w != *=* ]] && __taskctl_takes_value "$w" && i=$((i + 1))
