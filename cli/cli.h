@@ -8,7 +8,7 @@
 #include "core/base/err.h"
 #include "core/config.h"
 
-enum output_fmt { OUT_TABLE, OUT_JSON };
+enum output_fmt { OUT_TABLE, OUT_JSON, OUT_JSONL };
 
 /* What every command may use: the global options after precedence (flag,
  * environment, config file, default) has been applied by cli_parse(). */
@@ -25,7 +25,8 @@ struct cli_ctx {
         int state_fd; /* -1 until cli_state_fd() */
         /* raw values of the global flags, NULL when not given */
         const char *flag_ns, *flag_root, *flag_state, *flag_config, *flag_output,
-                *flag_timeout, *flag_log_level;
+                *flag_timeout, *flag_log_level, *flag_format;
+        bool no_trunc; /* --no-trunc: exact times in tables */
         bool help;
         char **args; /* positionals of the last cli_parse, freed at exit */
         char *root_real, *state_real; /* canonical paths of root_fd/state_fd, or NULL */
@@ -63,6 +64,8 @@ int cli_state_fd(struct cli_ctx *ctx, bool create, int *ret_fd, struct tc_err **
  * options) from ARGV and returns it, or NULL. Used to find "containers" and then
  * "create" wherever global options stand. */
 const char *cli_take_word(int *argc, char **argv);
+/* Whether TOK (argv[*I]) is a global option; *I skips its separate value. */
+bool cli_is_global_option(const char *tok, int *i);
 
 /* Handlers: argv[0] is the command name; return 0 or -1 with *err set. */
 typedef int (*cli_handler)(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
@@ -90,17 +93,57 @@ void cli_print_global_help(void);
 /* exit.c */
 int cli_exit_code(enum tc_kind kind);
 
-/* output.c: tables stream (fixed column widths, no buffering); JSON goes through cJSON. */
+/* output.c: what a command prints as its result.
+ *
+ * Tables: table_header() starts a table, table_row() adds a row; nothing is
+ * printed until table_end() (called by main after the handler; a streaming
+ * command calls table_flush() after each batch), so every column is as wide
+ * as its widest cell, three spaces apart, as Go's tabwriter sizes ctr's.
+ * Empty cells print as "-". --format picks and orders the columns by their
+ * header names in lower case ("id,status,pid"). */
+#define TABLE_MAX_COLS 16
 struct table_col {
         const char *header;
-        int width; /* minimum width; the last column is not padded */
+        int width; /* unused: columns are fitted to their content */
 };
 void table_header(const struct table_col *cols, size_t n);
 void table_row(const struct table_col *cols, size_t n, const char *const *cells);
+/* Prints the rows kept so far (and the header, once); more rows may follow
+ * and print at the next flush, columns never narrower than before. */
+void table_flush(void);
+/* Flushes and closes the table. */
+void table_end(void);
+/* Drops the open table without printing it. */
+void table_discard(void);
+/* Whether the open table holds rows beyond its header. */
+bool table_has_rows(void);
+/* --format (NULL: every column). A name that is not a column of COLS is
+ * TC_INVALID_ARGUMENT naming the known ones; table_columns_check() says so
+ * before a command acts, output_columns_error() after a table was started. */
+void output_set_columns(const char *spec);
+int table_columns_check(const struct table_col *cols, size_t n, struct tc_err **err);
+const char *output_columns_error(void);
+
+/* JSON: TEXT (any valid JSON, e.g. a stored record's bytes) printed as `jq .`
+ * prints it (PRETTY: two-space indentation from DEPTH, ": ", empty containers
+ * as {} and []) or as `jq -c .` (not PRETTY), strings re-escaped as jq does,
+ * numbers verbatim. No trailing newline. -1 on a write error. */
+int json_print(FILE *f, const char *text, size_t len, bool pretty, int depth);
+/* -o json or -o jsonl, set by cli_parse. */
+void output_set_format(enum output_fmt fmt);
 struct cJSON;
-/* Prints ITEM as pretty JSON followed by a newline. */
+/* Prints ITEM as -o says: pretty (json) or on one line (jsonl), then a newline. */
 int output_json(struct cJSON *item, struct tc_err **err);
-/* Streams a JSON array: output_json_begin, output_json_item for each, output_json_end. */
+/* A list: output_json_begin, output_json_item for each, output_json_end. With
+ * -o json one array ("[]" when empty), with -o jsonl one line per item. */
 void output_json_begin(void);
 int output_json_item(struct cJSON *item, struct tc_err **err);
 void output_json_end(void);
+/* Whether -o is json or jsonl. */
+bool output_is_json(const struct cli_ctx *ctx);
+/* "3 minutes ago" for an RFC 3339 TIME, or TIME itself with --no-trunc or
+ * when it does not parse. Returns BUF. */
+const char *output_time(const struct cli_ctx *ctx, const char *time, char *buf, size_t size);
+/* -q for a list: KEY's line, "NS/ID" when ALL_NS (SPEC Names; cli/ref.c,
+ * the form cli_ref_parse takes back). */
+void output_key(const char *ns, const char *id, bool all_ns);

@@ -32,12 +32,13 @@ static const struct cli_cmd cleanup_cmd = {
                 "STATE/tasks/NS (containerd's cleanupWorkDirs), for cron. Never talks to a\n"
                 "shim, never follows a symlink, never removes through a mount point (a work dir\n"
                 "with a mount inside is reported as \"left\"), skips work dirs locked by a\n"
-                "concurrent command. One row per work dir: ACTION NAMESPACE ID DETAIL, with\n"
-                "ACTION remove, keep, skip, left or error. Exit 1 if any row failed.",
+                "concurrent command. One row per work dir it removed, skipped, left or failed\n"
+                "on: ACTION (remove, skip, left, error) NAMESPACE ID DETAIL; nothing at all when\n"
+                "there was nothing to do (so cron mails only when something happened). With\n"
+                "-q the ID of each row (NS/ID with -A). Exit 1 if any row failed.",
         .options = "  -A, --all-namespaces    every namespace\n"
                    "      --dry-run           print the rows a real run would print, change nothing\n"
-                   "      --older-than DUR    only work dirs not modified for DUR (e.g. 1h, 30m)\n"
-                   "  -q                      print only the IDs removed\n",
+                   "      --older-than DUR    only work dirs not modified for DUR (e.g. 1h, 30m)\n",
         .shortopts = "A",
         .longopts = cleanup_opts,
         .min_args = 0,
@@ -69,7 +70,7 @@ static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
 /* The temp files (.ID.json.PID) that writers killed mid-write left in the
  * record store of NS: store_sweep_temps removes them under the namespace's
  * exclusive lock, which every writer holds while its temp file exists. */
-static int sweep_ns(const struct cli_ctx *ctx, int root_fd, const char *ns, struct tc_err **err)
+static int sweep_temps_ns(const struct cli_ctx *ctx, int root_fd, const char *ns, struct tc_err **err)
 {
         _cleanup_(store_freep) struct store *s = NULL;
         size_t removed = 0;
@@ -92,7 +93,7 @@ static int sweep_temps(const struct cli_ctx *ctx, int root_fd, const char *ns,
         int fd;
 
         if (ns)
-                return sweep_ns(ctx, root_fd, ns, err);
+                return sweep_temps_ns(ctx, root_fd, ns, err);
         fd = openat(root_fd, "containers", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return errno == ENOENT ? 0 : tc_fail_sys(err, TC_INTERNAL, errno, "containers");
@@ -101,7 +102,7 @@ static int sweep_temps(const struct cli_ctx *ctx, int root_fd, const char *ns,
                 return tc_fail_sys(err, TC_INTERNAL, errno, "containers");
         }
         while ((de = readdir(d)))
-                if (ident_valid(de->d_name) && sweep_ns(ctx, root_fd, de->d_name, err) < 0)
+                if (ident_valid(de->d_name) && sweep_temps_ns(ctx, root_fd, de->d_name, err) < 0)
                         return -1;
         return 0;
 }
@@ -109,7 +110,7 @@ static int sweep_temps(const struct cli_ctx *ctx, int root_fd, const char *ns,
 int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 {
         struct cleanup_args a = { 0 };
-        struct scan_output out = { .ctx = ctx, .quiet_action = "remove" };
+        struct scan_output out = { .ctx = ctx };
         _cleanup_(tc_err_freep) struct tc_err *e = NULL;
         unsigned failed = 0;
         int nargs, r, root_fd, state_fd = -1;
@@ -118,12 +119,14 @@ int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
         if ((r = cli_parse(ctx, &cleanup_cmd, argc, argv, on_opt, &a, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
         a.o.ns = a.all ? NULL : ctx->ns;
+        out.all = a.all;
+        if (scan_output_begin(&out, err) < 0)
+                return -1;
         a.o.state_path = ctx->state;
         if (cli_root_fd(ctx, false, &root_fd, &e) < 0) {
                 if (!tc_err_is(e, TC_NOT_FOUND))
                         return tc_err_move(err, &e);
                 /* no root: nothing to clean */
-                scan_output_begin(&out);
                 scan_output_end(&out);
                 return 0;
         }
@@ -133,17 +136,16 @@ int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
                 tc_err_freep(&e); /* no state dir (after a reboot): no bundle exists */
                 state_fd = -1;
         }
-        scan_output_begin(&out);
         r = cleanup_run(root_fd, state_fd, &a.o, scan_output_row, &out, &failed, err);
         scan_output_end(&out);
         if (r < 0)
                 return tc_wrap(err, "cleanup");
         if (!a.o.dry_run && sweep_temps(ctx, root_fd, a.o.ns, &e) < 0) {
-                if (e->kind != TC_NOT_FOUND) {
-                        *err = e;
+                if (!tc_err_is(e, TC_NOT_FOUND)) {
+                        (void) tc_err_move(err, &e);
                         return tc_wrap(err, "cleanup: record store");
                 }
-                tc_err_free(e); /* no record store for the namespace */
+                tc_err_freep(&e); /* no record store for the namespace */
         }
         if (failed)
                 return tc_fail(err, TC_INTERNAL, "cleanup: %u work dir%s could not be removed",

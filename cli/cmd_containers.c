@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `taskctl containers` (alias `c`): dispatch, get, list, delete. */
 #include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +16,7 @@
 #include "core/base/cleanup.h"
 #include "core/base/ident.h"
 #include "core/base/json.h"
+#include "cli/ref.h"
 #include "store/filter.h"
 
 static int containers_get(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err);
@@ -108,10 +113,8 @@ int containers_print_one(struct cli_ctx *ctx, const struct record *rec, struct t
 {
         _cleanup_json_ cJSON *j = NULL;
 
-        if (ctx->quiet) {
-                puts(rec->id);
-                return 0;
-        }
+        if (ctx->quiet)
+                return 0; /* SPEC -q: not a list, not a value: nothing */
         if (ctx->output == OUT_TABLE) {
                 table_header(cols, ELEMENTSOF(cols));
                 print_row(rec);
@@ -123,12 +126,20 @@ int containers_print_one(struct cli_ctx *ctx, const struct record *rec, struct t
         return output_json(j, err);
 }
 
-/* The store of a namespace that may hold record ID: a valid ID, and a store
- * (a missing ROOT means the record is not found). */
-static int open_existing(struct cli_ctx *ctx, const char *id, struct store **ret,
-                         struct tc_err **err)
+/* The store of a namespace that may hold record REF ("ID" or "NS/ID", SPEC
+ * Names): the command's namespace becomes NS, and *RET_ID points to the ID.
+ * A missing ROOT means the record is not found. */
+int containers_open_existing(struct cli_ctx *ctx, const char *ref, struct cli_ref *r,
+                             const char **ret_id, struct store **ret, struct tc_err **err)
 {
-        if (ident_check(id, "container id", err) < 0 || containers_store(ctx, false, ret, err) < 0)
+        const char *id = r->id;
+
+        *ret = NULL;
+        if (cli_ref_parse(ctx, ref, r, err) < 0)
+                return -1;
+        ctx->ns = r->ns; /* messages, the task lookup and the store all use it */
+        *ret_id = id;
+        if (containers_store(ctx, false, ret, err) < 0)
                 return -1;
         if (!*ret)
                 return tc_fail(err, TC_NOT_FOUND, "container \"%s\" in namespace \"%s\": not found",
@@ -142,8 +153,9 @@ static const struct cli_cmd get_cmd = {
         .summary = "Print the container record ID: a CONTAINER IMAGE RUNTIME row, with -o json\n"
                    "the whole record as JSON (id, labels, image, runtime {name, options},\n"
                    "spec, snapshotter, snapshot_key, extensions, created_at, updated_at;\n"
-                   "options and extensions as {\"type_url\", \"value\": base64}), with -q\n"
-                   "just the ID.",
+                   "options and extensions as {\"type_url\", \"value\": base64}); with -q\n"
+                   "nothing (exit status only). ID may be NS/ID: the record ID in namespace NS\n"
+                   "(what list -A -q prints).",
         .min_args = 1,
         .max_args = 1,
 };
@@ -152,39 +164,54 @@ static int containers_get(struct cli_ctx *ctx, int argc, char **argv, struct tc_
 {
         _cleanup_(store_freep) struct store *s = NULL;
         _cleanup_(record_freep) struct record *rec = NULL;
+        struct cli_ref ref;
+        const char *id;
         char **args;
         int nargs, r;
 
-        struct cli_ref ref;
-
         if ((r = cli_parse(ctx, &get_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (cli_ref_parse(ctx, args[0], &ref, err) < 0)
+        if (containers_open_existing(ctx, args[0], &ref, &id, &s, err) < 0)
                 return -1;
-        ctx->ns = ref.ns; /* NS/ID: the record of namespace NS */
-        if (open_existing(ctx, ref.id, &s, err) < 0)
-                return -1;
-        if (store_get(s, ref.id, &rec, err) < 0)
-                return containers_wrap(ctx, ref.id, err);
+        if (store_get(s, id, &rec, err) < 0)
+                return containers_wrap(ctx, id, err);
         return containers_print_one(ctx, rec, err);
 }
 
+static const struct option list_opts[] = {
+        {"all-namespaces", no_argument, NULL, 'A'},
+        {0},
+};
+
 static const struct cli_cmd list_cmd = {
         .name = "containers list",
-        .args = "[FILTER]...",
+        .args = "[-A|--all-namespaces] [FILTER]...",
         .summary = "List the namespace's container records that match any FILTER (containerd's\n"
                    "filter syntax; fields id, image, runtime.name, snapshotter, labels.KEY), e.g.\n"
                    "  taskctl containers list 'labels.env==prod,image~=busybox' id==db\n"
-                   "Rows are in directory order. A record file that cannot be read is reported\n"
-                   "on stderr and skipped; the others are listed, and the exit status is then 1.",
+                   "Rows are sorted by ID. A field that is not one of these is refused (exit 2).\n"
+                   "With -q one ID per line (NS/ID with -A, which get, update and delete take).\n"
+                   "A record file that cannot be read is reported on stderr and skipped; the\n"
+                   "others are listed, and the exit status is then 1.",
+        .options = "  -A, --all-namespaces   records of every namespace (sorted by namespace,\n"
+                   "                         then ID; JSON objects then carry \"namespace\")\n",
+        .shortopts = "A",
+        .longopts = list_opts,
         .min_args = 0,
         .max_args = -1,
+};
+
+static const struct table_col cols_all[] = {
+        {"NAMESPACE", 0},
+        {"CONTAINER", 0},
+        {"IMAGE", 0},
+        {"RUNTIME", 0},
 };
 
 struct list_state {
         struct cli_ctx *ctx;
         const struct filter *filter;
-        bool json, started;
+        bool json, started, all;
         unsigned bad;
 };
 
@@ -197,6 +224,8 @@ static void list_start(struct list_state *st)
         st->started = true;
         if (st->json)
                 output_json_begin();
+        else if (!st->ctx->quiet && st->all)
+                table_header(cols_all, ELEMENTSOF(cols_all));
         else if (!st->ctx->quiet)
                 table_header(cols, ELEMENTSOF(cols));
 }
@@ -205,45 +234,110 @@ static int list_item(const struct store_item *item, void *user, struct tc_err **
 {
         struct list_state *st = user;
         _cleanup_json_ cJSON *j = NULL;
+        const struct record *rec = item->rec;
 
         if (item->error) {
                 fprintf(stderr, "taskctl: %s\n", item->error->msg);
                 st->bad++;
                 return 0;
         }
-        if (!filter_match(st->filter, record_field, (void *) item->rec))
+        if (!filter_match(st->filter, record_field, (void *) rec))
                 return 0;
         list_start(st);
         if (st->ctx->quiet) {
-                puts(item->rec->id);
-                return 0;
+                output_key(st->ctx->ns, rec->id, st->all);
+        } else if (!st->json && st->all) {
+                const char *cells[] = {st->ctx->ns, rec->id, rec->image, rec->runtime_name};
+
+                table_row(cols_all, ELEMENTSOF(cols_all), cells);
+        } else if (!st->json) {
+                print_row(rec);
+        } else {
+                j = record_to_json(rec);
+                if (!j || (st->all && !cJSON_AddStringToObject(j, "namespace", st->ctx->ns)))
+                        return tc_fail(err, TC_INTERNAL, "out of memory");
+                return output_json_item(j, err);
         }
-        if (!st->json) {
-                print_row(item->rec);
-                return 0;
+        return 0;
+}
+
+static int list_ns(struct list_state *st, struct tc_err **err)
+{
+        _cleanup_(store_freep) struct store *s = NULL;
+
+        if (containers_store(st->ctx, false, &s, err) < 0)
+                return -1;
+        return s ? store_list(s, list_item, st, err) : 0;
+}
+
+static int visible_ident(const struct dirent *de)
+{
+        return de->d_name[0] != '.' && ident_valid(de->d_name);
+}
+
+static int bytewise(const struct dirent **a, const struct dirent **b)
+{
+        return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* -A: every namespace under ROOT/containers, sorted; ctx->ns is each in turn. */
+static int list_all(struct list_state *st, struct tc_err **err)
+{
+        struct dirent **names = NULL;
+        const char *ns = st->ctx->ns;
+        _cleanup_close_ int fd = -1;
+        int root_fd, n, r = 0;
+        struct tc_err *e = NULL;
+
+        if (cli_root_fd(st->ctx, false, &root_fd, &e) < 0) {
+                bool missing = e->kind == TC_NOT_FOUND;
+
+                tc_err_free(e);
+                return missing ? 0 : cli_root_fd(st->ctx, false, &root_fd, err);
         }
-        j = record_to_json(item->rec);
-        if (!j)
-                return tc_fail(err, TC_INTERNAL, "out of memory");
-        return output_json_item(j, err);
+        fd = openat(root_fd, "containers", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : tc_fail_sys(err, TC_INTERNAL, errno, "open containers");
+        n = scandirat(fd, ".", &names, visible_ident, bytewise);
+        if (n < 0)
+                return tc_fail_sys(err, TC_INTERNAL, errno, "read containers");
+        for (int i = 0; i < n; i++) {
+                st->ctx->ns = names[i]->d_name;
+                if (r == 0)
+                        r = list_ns(st, err);
+        }
+        st->ctx->ns = ns;
+        for (int i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+        return r;
+}
+
+static int on_list_opt(void *st, int c, const char *arg, struct tc_err **err)
+{
+        (void) arg;
+        if (c != 'A')
+                return tc_fail(err, TC_INTERNAL, "unhandled option");
+        *(bool *) st = true;
+        return 0;
 }
 
 static int containers_list(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 {
-        _cleanup_(store_freep) struct store *s = NULL;
         _cleanup_(filter_freep) struct filter *f = NULL;
         struct list_state st = {.ctx = ctx};
         char **args;
         int nargs, r;
 
-        if ((r = cli_parse(ctx, &list_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
+        if ((r = cli_parse(ctx, &list_cmd, argc, argv, on_list_opt, &st.all, &args, &nargs,
+                           err)) != 0)
                 return r < 0 ? -1 : 0;
-        st.json = !ctx->quiet && ctx->output == OUT_JSON;
+        st.json = !ctx->quiet && output_is_json(ctx);
         if (filter_parse_all((const char *const *) args, (size_t) nargs, &f, err) < 0 ||
-            containers_store(ctx, false, &s, err) < 0)
+            filter_check_fields(f, record_field_known, RECORD_FIELDS, err) < 0)
                 return -1;
         st.filter = f;
-        r = s ? store_list(s, list_item, &st, err) : 0;
+        r = st.all ? list_all(&st, err) : list_ns(&st, err);
         if (r == 0)
                 list_start(&st); /* an empty listing still has its header or "[]" */
         if (st.json && st.started)
@@ -265,7 +359,8 @@ static const struct cli_cmd delete_cmd = {
         .name = "containers delete",
         .args = "[-f|--force] ID...",
         .summary = "Remove container records. Refused (exit 5) while the container has a task\n"
-                   "(STATE/tasks/NS/ID exists), unless --force, which deletes the task first.",
+                   "(STATE/tasks/NS/ID exists), unless --force, which deletes the task first.\n"
+                   "An ID may be NS/ID: the record ID in namespace NS.",
         .options = "  -f, --force   delete the container's task first\n",
         .shortopts = "f",
         .longopts = delete_opts,
@@ -305,8 +400,11 @@ static int delete_one(struct cli_each *e, const struct cli_ref *ref, void *user,
         struct cli_ctx *ctx = e->ctx;
         bool force = *(bool *) user, task;
 
-        ctx->ns = ref->ns; /* cli_each_ref restores it */
-        if (open_existing(ctx, ref->id, &s, err) < 0)
+        struct cli_ref r;
+        const char *id;
+
+        /* ref is parsed already: this sets ctx->ns (cli_each_ref restores it) */
+        if (containers_open_existing(ctx, e->label, &r, &id, &s, err) < 0)
                 return -1;
         /* as containerd's client: the record must exist before its task matters */
         if (store_get(s, ref->id, &rec, err) < 0) {

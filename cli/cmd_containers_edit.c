@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/containers.h"
+#include "cli/ref.h"
 #include "cli/runc_options.h"
 #include "core/base/cleanup.h"
 #include "core/base/fs.h"
@@ -278,7 +279,7 @@ int cmd_containers_create(struct cli_ctx *ctx, int argc, char **argv, struct tc_
                 return -1;
         if (store_create(s, rec, err) < 0)
                 return containers_wrap(ctx, args[0], err);
-        return ctx->output == OUT_JSON && !ctx->quiet ? containers_print_one(ctx, rec, err) : 0;
+        return output_is_json(ctx) && !ctx->quiet ? containers_print_one(ctx, rec, err) : 0;
 }
 
 static const struct option update_opts[] = {
@@ -301,7 +302,8 @@ static const struct cli_cmd update_cmd = {
                    "no --field replaces labels, spec, extensions, image and snapshot_key, and\n"
                    "its runtime.name and snapshotter must equal the stored ones (immutable).\n"
                    "created_at is kept, updated_at set to now; the result is validated before\n"
-                   "it is written. Prints nothing; with -o json the stored record.",
+                   "it is written. Prints nothing; with -o json the stored record. ID may be\n"
+                   "NS/ID: the record ID in namespace NS.",
         .options = "      --label K=V          set label K (path labels.K)\n"
                    "      --unlabel K          remove label K (path labels.K, no value)\n"
                    "      --image REF          path image\n"
@@ -311,7 +313,7 @@ static const struct cli_cmd update_cmd = {
                    "                           get -o json prints); not with the flags above\n"
                    "      --field PATH         with --from-json, update only PATH: labels,\n"
                    "                           labels.K, extensions, extensions.K, spec, image\n"
-                   "                           or snapshotkey (repeatable)\n",
+                   "                           or snapshotkey / snapshot_key (repeatable)\n",
         .longopts = update_opts,
         .min_args = 1,
         .max_args = 1,
@@ -388,21 +390,21 @@ int cmd_containers_update(struct cli_ctx *ctx, int argc, char **argv, struct tc_
         _cleanup_(record_freep) struct record *patch = NULL, *res = NULL;
         _cleanup_strv_ char **paths = NULL;
         size_t npaths = 0;
+        struct cli_ref ref;
+        const char *id;
         char **args;
         int nargs, r;
 
         if ((r = cli_parse(ctx, &update_cmd, argc, argv, containers_record_opt, &o, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (ident_check(args[0], "container id", err) < 0)
+        if (cli_ref_parse(ctx, args[0], &ref, err) < 0)
                 return -1;
-        if (build_update(&o, args[0], &patch, &paths, &npaths, err) < 0)
+        id = ref.id;
+        if (build_update(&o, id, &patch, &paths, &npaths, err) < 0)
                 return tc_wrap(err, "containers update");
-        if (containers_store(ctx, false, &s, err) < 0)
+        if (containers_open_existing(ctx, args[0], &ref, &id, &s, err) < 0)
                 return -1;
-        if (!s)
-                return tc_fail(err, TC_NOT_FOUND, "container \"%s\" in namespace \"%s\": not found",
-                               args[0], ctx->ns);
-        if (store_update(s, args[0], patch, (const char *const *) paths, npaths, &res, err) < 0)
-                return containers_wrap(ctx, args[0], err);
-        return ctx->output == OUT_JSON && !ctx->quiet ? containers_print_one(ctx, res, err) : 0;
+        if (store_update(s, id, patch, (const char *const *) paths, npaths, &res, err) < 0)
+                return containers_wrap(ctx, id, err);
+        return output_is_json(ctx) && !ctx->quiet ? containers_print_one(ctx, res, err) : 0;
 }

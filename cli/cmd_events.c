@@ -25,8 +25,10 @@ static const struct cli_cmd events_cmd = {
         .name = "events",
         .args = "[-A] [--since TIME] [--follow]",
         .summary = "Print the task lifecycle events (create, start, exit, delete, oom, paused,\n"
-                   "resumed) recorded in ROOT/events/NS.jsonl. With -o json each event is one\n"
-                   "JSON line. An exit is recorded once, with the shim's exit time, by the first\n"
+                   "resumed) recorded in ROOT/events/NS.jsonl. -o jsonl: one JSON line per\n"
+                   "event; -o json: one pretty object per event (a stream: no enclosing array);\n"
+                   "-q: the task of each event (NS/ID with -A). Table times are relative unless\n"
+                   "--no-trunc. An exit is recorded once, with the shim's exit time, by the first\n"
                    "command that observes it.",
         .options = "  -A, --all-namespaces  events of every namespace\n"
                    "      --since TIME      only events at or after TIME (RFC 3339, or a\n"
@@ -44,8 +46,7 @@ static const struct cli_cmd events_cmd = {
 struct events_opts {
         bool all, follow, has_since;
         struct timespec since;
-        enum output_fmt output;
-        bool quiet;
+        const struct cli_ctx *ctx;
 };
 
 static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
@@ -80,18 +81,16 @@ static int print_event(cJSON *ev, void *user, struct tc_err **err)
 {
         const struct events_opts *o = user;
         const cJSON *ex = cJSON_GetObjectItem(ev, "exit_status");
-        char pid[16], exit_s[16];
+        char pid[16], exit_s[16], when[64];
         const char *cells[7];
 
-        if (o->output == OUT_JSON) {
-                char *t = cJSON_PrintUnformatted(ev);
-
-                if (!t)
-                        return tc_fail(err, TC_INTERNAL, "out of memory");
-                puts(t);
-                free(t);
+        if (o->ctx->quiet) {
+                output_key(cJSON_GetStringValue(cJSON_GetObjectItem(ev, "namespace")) ?: "-",
+                           cJSON_GetStringValue(cJSON_GetObjectItem(ev, "id")) ?: "-", o->all);
                 return 0;
         }
+        if (output_is_json(o->ctx))
+                return output_json(ev, err);
         (void) snprintf(pid, sizeof pid, "%.0f",
                         cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "pid")));
         if (cJSON_IsNumber(ex))
@@ -101,7 +100,8 @@ static int print_event(cJSON *ev, void *user, struct tc_err **err)
                 (void) snprintf(exit_s, sizeof exit_s, "?"); /* nobody observed it */
         else
                 exit_s[0] = '\0';
-        cells[0] = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "time"));
+        cells[0] = output_time(o->ctx, cJSON_GetStringValue(cJSON_GetObjectItem(ev, "time")), when,
+                               sizeof when);
         cells[1] = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "namespace"));
         cells[2] = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "topic"));
         cells[3] = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "id"));
@@ -169,7 +169,7 @@ int cmd_events(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 
         if ((r = cli_parse(ctx, &events_cmd, argc, argv, on_opt, &o, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        o.output = ctx->output;
+        o.ctx = ctx;
         if (cli_root_fd(ctx, false, &root_fd, &e2) < 0) {
                 bool missing = e2->kind == TC_NOT_FOUND;
 
@@ -178,7 +178,7 @@ int cmd_events(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
                         return cli_root_fd(ctx, false, &root_fd, err);
                 root_fd = -1;
         }
-        if (o.output == OUT_TABLE && !ctx->quiet)
+        if (ctx->output == OUT_TABLE && !ctx->quiet)
                 table_header(cols, ELEMENTSOF(cols));
         do {
                 if (root_fd < 0 && cli_root_fd(ctx, false, &root_fd, NULL) < 0)
@@ -187,6 +187,8 @@ int cmd_events(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
                                                      o.has_since ? &o.since : NULL, &cur,
                                                      print_event, &o, err)) < 0)
                         break;
+                if (o.follow)
+                        table_flush(); /* a stream: rows go out as they come */
                 (void) fflush(stdout);
                 if (o.follow)
                         follow_pause(ctx, &o, &f, tick++);

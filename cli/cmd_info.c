@@ -108,7 +108,9 @@ int cmd_info(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
         o = info_json(ctx);
         if (!o)
                 return tc_fail(err, TC_INTERNAL, "out of memory");
-        if (ctx->output == OUT_JSON) {
+        if (ctx->quiet) {
+                r = 0; /* SPEC -q: not a list, not a value: nothing */
+        } else if (output_is_json(ctx)) {
                 r = output_json(o, err);
         } else {
                 printf("%-16s %s\n", "version", TASKCTL_VERSION);

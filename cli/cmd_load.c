@@ -30,8 +30,9 @@ static const struct cli_cmd load_cmd = {
                 "status is recorded); a live one is loaded. Half-deleted .ID bundles are\n"
                 "finished. Then the work dirs with no task are removed. Tasks locked by a\n"
                 "concurrent command are skipped. One row per action: ACTION (load, remove,\n"
-                "cleanup, skip, left, error) NAMESPACE ID DETAIL. Exit 1 if any item failed,\n"
-                "6 if a dead shim's binary is missing (its bundle is kept).",
+                "cleanup, skip, left, error) NAMESPACE ID DETAIL; nothing at all when there was\n"
+                "nothing to do; with -q the ID of each row (NS/ID with -A). Exit 1 if any item\n"
+                "failed, 6 if a dead shim's binary is missing (its bundle is kept).",
         .options = "  -A, --all-namespaces    every namespace\n"
                    "      --dry-run           print the rows a real run would print, change nothing\n",
         .shortopts = "A",
@@ -93,7 +94,7 @@ static int dry_run_mgr(struct cli_ctx *ctx, struct taskmgr *m, struct tc_err **e
 int cmd_load(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 {
         struct load_opts o = { 0 };
-        struct scan_output out = { .ctx = ctx, .quiet_action = "load" };
+        struct scan_output out = { .ctx = ctx };
         struct taskmgr m;
         unsigned failed = 0;
         char **args;
@@ -101,9 +102,10 @@ int cmd_load(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 
         if ((r = cli_parse(ctx, &load_cmd, argc, argv, on_opt, &o, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if ((o.dry_run ? dry_run_mgr(ctx, &m, err) : tasks_mgr(ctx, &m, err)) < 0)
+        out.all = o.all_namespaces;
+        if (scan_output_begin(&out, err) < 0 ||
+            (o.dry_run ? dry_run_mgr(ctx, &m, err) : tasks_mgr(ctx, &m, err)) < 0)
                 return -1;
-        scan_output_begin(&out);
         r = load_run(&m, &o, scan_output_row, &out, &failed, err);
         scan_output_end(&out);
         if (r < 0)

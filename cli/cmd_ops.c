@@ -187,7 +187,7 @@ static int print_ps(struct cli_ctx *ctx, const struct taskapi_process *ps, size_
 {
         char pid[16];
 
-        if (ctx->output == OUT_JSON && !ctx->quiet) {
+        if (output_is_json(ctx) && !ctx->quiet) {
                 output_json_begin();
                 for (size_t i = 0; i < n; i++) {
                         _cleanup_json_ cJSON *o = cJSON_CreateObject();

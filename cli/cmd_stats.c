@@ -153,7 +153,7 @@ static int stats_one(struct cli_each *e, const struct cli_ref *ref, void *user,
         *prev = now;
         if (e->ctx->quiet)
                 return 0;
-        if (e->ctx->output == OUT_JSON) {
+        if (output_is_json(e->ctx)) {
                 /* every sample is one array, also for one ID */
                 e->many = true;
                 return cli_each_json(e, stats_json(e->label, &now.s, cpu), err);
@@ -179,12 +179,12 @@ static void live_screen(struct cli_ctx *ctx, struct stats_run *st, char **args, 
 
         if (tty)
                 fputs("\033[H\033[J", stdout); /* home, clear to the end */
-        if (ctx->output != OUT_JSON && !ctx->quiet)
+        if (!output_is_json(ctx) && !ctx->quiet)
                 table_header(cols, ELEMENTSOF(cols));
         st->index = 0;
         for (int i = 0; i < nargs; i++) {
                 if (cli_each_ref(ctx, &args[i], 1, stats_one, st, &e) < 0) {
-                        if (ctx->output != OUT_JSON)
+                        if (!output_is_json(ctx))
                                 printf("%-20s   %s\n", args[i], e->msg);
                         tc_err_freep(&e);
                 }
@@ -195,7 +195,7 @@ static void live_screen(struct cli_ctx *ctx, struct stats_run *st, char **args, 
 static int live(struct cli_ctx *ctx, struct stats_run *st, char **args, int nargs)
 {
         struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
-        bool tty = isatty(STDOUT_FILENO) && ctx->output != OUT_JSON;
+        bool tty = isatty(STDOUT_FILENO) && !output_is_json(ctx);
 
         (void) sigaction(SIGINT, &sa, &old_int);
         (void) sigaction(SIGTERM, &sa, &old_term);
@@ -248,7 +248,7 @@ int cmd_task_stats(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **e
                         (void) sample(&st, &ref, &prev[i], NULL);
         }
         (void) nanosleep(&(struct timespec){ 0, (long) (STATS_FIRST_GAP * 1e9) }, NULL);
-        if (ctx->output != OUT_JSON && !ctx->quiet)
+        if (!output_is_json(ctx) && !ctx->quiet)
                 table_header(cols, ELEMENTSOF(cols));
         return cli_each_ref(ctx, args, nargs, stats_one, &st, err);
 }

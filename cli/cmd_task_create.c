@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/containers.h"
 #include "cli/interactive.h"
+#include "cli/hint.h"
 #include "cli/tasks.h"
 #include "core/base/cleanup.h"
 #include "core/base/ident.h"
 #include "core/base/json.h"
 #include "store/record.h"
+#include "store/store.h"
 
 enum { OPT_ROOTFS = 0x200, OPT_STDIN, OPT_STDOUT, OPT_STDERR, OPT_TERMINAL, OPT_LOG_MAX };
 
@@ -129,7 +133,7 @@ static int print_created(struct cli_ctx *ctx, const struct task_info *t, struct 
 
         if (ctx->quiet)
                 return 0;
-        if (ctx->output == OUT_JSON) {
+        if (output_is_json(ctx)) {
                 _cleanup_json_ cJSON *o = tasks_info_json(t);
 
                 return o ? output_json(o, err) : tc_fail(err, TC_INTERNAL, "out of memory");
@@ -138,6 +142,72 @@ static int print_created(struct cli_ctx *ctx, const struct task_info *t, struct 
         table_header(cols, ELEMENTSOF(cols));
         table_row(cols, ELEMENTSOF(cols), cells);
         return 0;
+}
+
+/* The runc shim's runtimes: a name io.containerd.runc.*, or a path to a
+ * containerd-shim-runc-* binary. Other shims may treat root.path otherwise. */
+static bool runc_runtime(const char *name)
+{
+        const char *base = name ? strrchr(name, '/') : NULL;
+
+        if (!name)
+                return false;
+        if (strncmp(name, "io.containerd.runc.", 19) == 0)
+                return true;
+        return base && strncmp(base + 1, "containerd-shim-runc-", 21) == 0;
+}
+
+/* Whether STATE/tasks/NS/ID exists: the task does. */
+static bool task_exists(struct cli_ctx *ctx, const char *id)
+{
+        char rel[2 * IDENT_MAX + 16];
+        struct stat st;
+        int state_fd;
+
+        if (cli_state_fd(ctx, false, &state_fd, NULL) < 0)
+                return false;
+        (void) snprintf(rel, sizeof rel, "tasks/%s/%s", ctx->ns, id);
+        return fstatat(state_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* Without --rootfs, runc runs the container on the spec's root.path: a
+ * relative one names the bundle's rootfs/, which taskctl makes empty, and a
+ * missing absolute one cannot work either. Said here, before a shim starts,
+ * rather than by runc's "exec: ...: executable file not found". REC is the
+ * record create makes, or NULL: then the stored one (a missing one is
+ * create's own not-found error later). */
+static int check_root(struct cli_ctx *ctx, const struct record *rec, const char *id,
+                      struct tc_err **err)
+{
+        _cleanup_(store_freep) struct store *s = NULL;
+        _cleanup_(record_freep) struct record *stored = NULL;
+        _cleanup_json_ cJSON *spec = NULL;
+        const char *root;
+        struct stat st;
+
+        /* an existing record (with --spec) or task is create's own exit 4 */
+        if (containers_store(ctx, false, &s, NULL) < 0 || task_exists(ctx, id) ||
+            (s && store_get(s, id, &stored, NULL) == 0 && rec))
+                return 0;
+        if (!rec && !stored)
+                return 0;
+        rec = rec ? rec : stored;
+        if (!runc_runtime(rec->runtime_name) || !rec->spec || !(spec = cJSON_Parse(rec->spec)))
+                return 0;
+        root = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(spec, "root"), "path"));
+        if (!root || (root[0] == '/' && stat(root, &st) == 0))
+                return 0;
+        cli_hint("pass --rootfs DIR: the container's root filesystem, bind-mounted on the bundle's "
+                 "rootfs");
+        if (root[0] != '/')
+                return tc_fail(err, TC_INVALID_ARGUMENT,
+                               "create: container \"%s\" in namespace \"%s\": the spec's root.path "
+                               "\"%s\" is in the bundle, which has no root filesystem without --rootfs",
+                               id, ctx->ns, root);
+        return tc_fail(err, TC_INVALID_ARGUMENT,
+                       "create: container \"%s\" in namespace \"%s\": the spec's root.path \"%s\" "
+                       "does not exist",
+                       id, ctx->ns, root);
 }
 
 static int build_record(struct cli_ctx *ctx, const struct create_args *a, const char *id,
@@ -180,6 +250,8 @@ int cmd_task_create(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **
                 r = -1;
         if (r == 0 && a.in && a.stdin_path)
                 r = tc_fail(err, TC_INVALID_ARGUMENT, "create: -i and --stdin do not go together");
+        if (r == 0 && !rootfs && check_root(ctx, rec, args[0], err) < 0)
+                r = -1;
         if (r == 0) {
                 req = (struct task_create_req){ .id = args[0], .new_record = rec, .rootfs = rootfs,
                                                 .stdin_path = in, .stdout_path = out,

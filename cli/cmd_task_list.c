@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <cjson/cJSON.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/tasks.h"
 #include "core/base/cleanup.h"
+#include "core/base/ident.h"
 #include "core/base/json.h"
 #include "store/filter.h"
 #include "store/record.h"
@@ -23,7 +26,9 @@ static const struct cli_cmd list_cmd = {
         .summary = "List tasks: NAMESPACE ID PID STATUS RUNTIME. A task whose shim does not\n"
                    "answer is listed as unknown. Filters (containerd syntax, OR'ed; selectors\n"
                    "inside one AND'ed) on id, namespace, status, runtime.name, pid and the\n"
-                   "container's labels.KEY, e.g. 'status==running,labels.env==prod'.",
+                   "container's labels.KEY, e.g. 'status==running,labels.env==prod'; any\n"
+                   "other field is refused (exit 2). Sorted by namespace, then ID. With -q one\n"
+                   "ID per line (NS/ID with -A, which every task command takes back).",
         .options = "  -A, --all-namespaces   tasks of every namespace\n",
         .shortopts = "A",
         .longopts = list_opts,
@@ -39,8 +44,23 @@ struct lister {
         struct cli_ctx *ctx;
         struct taskmgr *m;
         struct filter *filter;
-        bool want_labels;
+        bool want_labels, all;
+        size_t shown;
 };
+
+#define TASK_FIELDS "id, namespace, status, runtime.name, pid, labels.KEY"
+
+static bool task_field_known(const char *const *path, size_t n)
+{
+        static const char *const scalar[] = { "id", "namespace", "status", "pid" };
+
+        for (size_t i = 0; n == 1 && i < ELEMENTSOF(scalar); i++)
+                if (strcmp(path[0], scalar[i]) == 0)
+                        return true;
+        if (n == 2 && strcmp(path[0], "runtime") == 0)
+                return strcmp(path[1], "name") == 0;
+        return n >= 2 && strcmp(path[0], "labels") == 0;
+}
 
 /* The object a task filter sees: the task and its container's labels. */
 struct task_obj {
@@ -90,9 +110,10 @@ static int print_task(const struct task_info *t, void *user, struct tc_err **err
                 load_record(l, &o);
         if (l->filter && !filter_match(l->filter, task_field, &o))
                 goto out;
+        l->shown++;
         if (l->ctx->quiet) {
-                printf("%s\n", t->id);
-        } else if (l->ctx->output == OUT_JSON) {
+                output_key(t->ns, t->id, l->all);
+        } else if (output_is_json(l->ctx)) {
                 _cleanup_json_ cJSON *j = tasks_info_json(t);
 
                 r = j ? output_json_item(j, err) : tc_fail(err, TC_INTERNAL, "out of memory");
@@ -119,12 +140,51 @@ out:
         return r;
 }
 
+/* Whether NS under STATE/tasks holds a task (a visible, valid entry). */
+static bool ns_has_tasks(int tasks_fd, const char *ns)
+{
+        _cleanup_close_ int fd = openat(tasks_fd, ns, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_closedir_ DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        struct dirent *de;
+
+        if (d)
+                fd = -1;
+        while (d && (de = readdir(d)))
+                if (de->d_name[0] != '.' && ident_valid(de->d_name))
+                        return true;
+        return false;
+}
+
 static int list_opt(void *st, int c, const char *arg, struct tc_err **err)
 {
         if (c != 'A')
                 return tc_fail(err, TC_INTERNAL, "unhandled option");
         *(bool *) st = true;
         return 0;
+}
+
+/* Nothing listed in one namespace while others have tasks: say so on stderr
+ * (stdout stays the empty result), naming -A. */
+static void hint_other_namespaces(struct lister *l)
+{
+        struct taskmgr *m = l->m;
+        _cleanup_close_ int fd = openat(m->roots.state_fd, "tasks",
+                                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_closedir_ DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        struct dirent *de;
+        unsigned others = 0;
+
+        if (d)
+                fd = -1; /* the DIR owns it now */
+        while (d && (de = readdir(d)))
+                if (de->d_name[0] != '.' && strcmp(de->d_name, m->ns) != 0 &&
+                    ns_has_tasks(dirfd(d), de->d_name))
+                        others++;
+        if (others)
+                fprintf(stderr,
+                        "hint: no tasks in namespace \"%s\"; %u other namespace%s %s tasks "
+                        "(taskctl list -A)\n",
+                        m->ns, others, others == 1 ? "" : "s", others == 1 ? "has" : "have");
 }
 
 int cmd_task_list(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
@@ -138,20 +198,24 @@ int cmd_task_list(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **er
 
         if ((r = cli_parse(ctx, &list_cmd, argc, argv, list_opt, &all, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (nargs && filter_parse_all((const char *const *) args, (size_t) nargs, &f, err) < 0)
+        if (nargs && (filter_parse_all((const char *const *) args, (size_t) nargs, &f, err) < 0 ||
+                      filter_check_fields(f, task_field_known, TASK_FIELDS, err) < 0))
                 return -1;
+        l.all = all;
         if (tasks_mgr(ctx, &m, err) < 0)
                 return -1;
         l.m = &m;
         l.filter = f;
         for (int i = 0; i < nargs; i++)
                 l.want_labels = l.want_labels || strstr(args[i], "labels") != NULL;
-        if (!ctx->quiet && ctx->output == OUT_JSON)
+        if (!ctx->quiet && output_is_json(ctx))
                 output_json_begin();
         else if (!ctx->quiet)
                 table_header(cols, ELEMENTSOF(cols));
         r = taskmgr_list(&m, all, print_task, &l, err);
-        if (!ctx->quiet && ctx->output == OUT_JSON)
+        if (!ctx->quiet && output_is_json(ctx))
                 output_json_end();
+        if (r == 0 && l.shown == 0 && !all && nargs == 0)
+                hint_other_namespaces(&l);
         return r;
 }

@@ -93,7 +93,7 @@ static const struct cli_cmd start_cmd = {
         .name = "start",
         .args = "ID...",
         .summary = "Start created tasks (the shim's Start). Prints the PID (\"ID PID\" for\n"
-                   "several). A task that is running or stopped already: exit 5.",
+                   "several; nothing with -q). A task that is running or stopped already: exit 5.",
         .min_args = 1,
         .max_args = -1,
 };
@@ -108,8 +108,10 @@ static int start_one(struct cli_each *e, const struct cli_ref *ref, void *user,
         m->ns = ref->ns;
         if (taskmgr_start(m, ref->id, &pid, err) < 0)
                 return -1;
-        /* the PID is start's value: -q prints it too */
-        if (e->ctx->output == OUT_JSON && !e->ctx->quiet) {
+        /* SPEC -q: start's PID is not a value a script needs (get has it) */
+        if (e->ctx->quiet)
+                return 0;
+        if (output_is_json(e->ctx)) {
                 cJSON *o = cJSON_CreateObject();
 
                 cJSON_AddStringToObject(o, "id", ref->id);
@@ -207,11 +209,9 @@ static void print_info_table(const struct task_info *t)
 
 int tasks_print_info(struct cli_ctx *ctx, const struct task_info *t, struct tc_err **err)
 {
-        if (ctx->quiet) {
-                printf("%s\n", t->id);
-                return 0;
-        }
-        if (ctx->output == OUT_JSON) {
+        if (ctx->quiet)
+                return 0; /* SPEC -q: not a list, not a value: nothing */
+        if (output_is_json(ctx)) {
                 _cleanup_json_ cJSON *o = tasks_info_json(t);
 
                 return o ? output_json(o, err) : tc_fail(err, TC_INTERNAL, "out of memory");
@@ -234,11 +234,11 @@ static int get_one(struct cli_each *e, const struct cli_ref *ref, void *user, st
         g->m.ns = ref->ns;
         if (taskmgr_get(&g->m, ref->id, &t, err) < 0)
                 return -1;
-        if (e->many && e->ctx->output == OUT_JSON && !e->ctx->quiet) {
+        if (e->many && output_is_json(e->ctx) && !e->ctx->quiet) {
                 r = cli_each_json(e, tasks_info_json(&t), err);
         } else {
                 /* several blocks of key/value lines: a blank line between */
-                if (e->many && g->printed && !e->ctx->quiet && e->ctx->output != OUT_JSON)
+                if (e->many && g->printed && !e->ctx->quiet && !output_is_json(e->ctx))
                         putchar('\n');
                 g->printed = true;
                 r = tasks_print_info(e->ctx, &t, err);
@@ -328,7 +328,7 @@ int tasks_print_exit(struct cli_each *e, const struct cli_ref *ref, const struct
 {
         char num[16];
 
-        if (e->ctx->output == OUT_JSON && !e->ctx->quiet) {
+        if (output_is_json(e->ctx) && !e->ctx->quiet) {
                 cJSON *o = cJSON_CreateObject();
 
                 if (!o)

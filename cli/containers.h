@@ -50,7 +50,12 @@ int cmd_containers_update(struct cli_ctx *ctx, int argc, char **argv, struct tc_
 /* Opens the namespace's store. Reads (CREATE false) of a missing ROOT get
  * *ret NULL: there is nothing to read. */
 int containers_store(struct cli_ctx *ctx, bool create, struct store **ret, struct tc_err **err);
-/* Prefixes the error context: container "ID" in namespace "NS". */
+struct cli_ref;
+/* The store holding record REF ("ID" or "NS/ID"): sets ctx->ns to NS (R must
+ * outlive its use) and *RET_ID to the ID; a missing one is TC_NOT_FOUND. */
+int containers_open_existing(struct cli_ctx *ctx, const char *ref, struct cli_ref *r,
+                             const char **ret_id, struct store **ret, struct tc_err **err);
+/* Prefixes SPEC's context: container "ID" in namespace "NS". */
 int containers_wrap(struct cli_ctx *ctx, const char *id, struct tc_err **err);
 /* Prints REC as -o says (a table row with header, JSON, or with -q its ID). */
 int containers_print_one(struct cli_ctx *ctx, const struct record *rec, struct tc_err **err);

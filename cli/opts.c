@@ -24,6 +24,8 @@ enum {
         OPT_TIMEOUT,
         OPT_LOG_LEVEL,
         OPT_VERSION,
+        OPT_FORMAT,
+        OPT_NO_TRUNC,
 };
 
 static const struct option global_opts[] = {
@@ -36,6 +38,8 @@ static const struct option global_opts[] = {
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
         { "help", no_argument, NULL, 'h' },
+        { "format", required_argument, NULL, OPT_FORMAT },
+        { "no-trunc", no_argument, NULL, OPT_NO_TRUNC },
 };
 #define GLOBAL_SHORT "n:o:qh"
 
@@ -46,11 +50,26 @@ static const char global_help[] =
         "      --state DIR         state dir (env TASKCTL_STATE, default " DEFAULT_STATE ")\n"
         "      --config FILE       config file (env TASKCTL_CONFIG, default " CONFIG_DEFAULT_PATH
         ")\n"
-        "  -o, --output FMT        table or json (default table)\n"
-        "  -q, --quiet             print IDs or the bare result value only\n"
+        "  -o, --output FMT        table, json (as jq . prints it) or jsonl (one object\n"
+        "                          per line); default table\n"
+        "  -q, --quiet             lists: one key per line (NS/ID with -A); wait and\n"
+        "                          delete: the exit status; other commands: nothing\n"
+        "      --format COLS       table columns to show, e.g. id,status,pid\n"
+        "      --no-trunc          exact times in tables (default: \"3 minutes ago\")\n"
         "      --timeout SECONDS   bound on each shim interaction and lock wait (default 10)\n"
         "      --log-level LEVEL   error, warn, info or debug (env TASKCTL_LOG_LEVEL)\n"
         "  -h, --help              show help\n";
+
+/* getopt_long also takes a unique prefix of a long option ("--all" for
+ * "--all-namespaces"); taskctl takes a long option only by its exact name, so
+ * that a new option can never change what an old script's prefix meant. */
+static bool exact_long(const char *tok, const char *name)
+{
+        size_t n = strlen(name);
+
+        return strncmp(tok, "--", 2) == 0 && strncmp(tok + 2, name, n) == 0 &&
+               (tok[2 + n] == '\0' || tok[2 + n] == '=');
+}
 
 static bool takes_value(const char *tok)
 {
@@ -63,6 +82,27 @@ static bool takes_value(const char *tok)
                     strcmp(tok + 2, global_opts[i].name) == 0)
                         return true;
         return false;
+}
+
+bool cli_is_global_option(const char *tok, int *i)
+{
+        if (tok[1] != '-') { /* a cluster of global short options, maybe with a value */
+                for (const char *c = tok + 1; *c; c++) {
+                        if (!strchr("nqoh", *c))
+                                return false;
+                        if (*c == 'n' || *c == 'o') {
+                                *i += c[1] == '\0';
+                                return true;
+                        }
+                }
+                return true;
+        }
+        for (size_t k = 0; k < ELEMENTSOF(global_opts); k++)
+                if (exact_long(tok, global_opts[k].name)) {
+                        *i += global_opts[k].has_arg == required_argument && !strchr(tok, '=');
+                        return true;
+                }
+        return strcmp(tok, "--version") == 0;
 }
 
 const char *cli_take_word(int *argc, char **argv)
@@ -86,7 +126,7 @@ const char *cli_take_word(int *argc, char **argv)
 
 static void print_help(const struct cli_cmd *cmd)
 {
-        printf("Usage: taskctl %s%s%s\n\n%s\n", cmd->name, cmd->args ? " " : "",
+        printf("Usage: taskctl %s%s%s\n\n%s\n", cmd->name, cmd->args && *cmd->args ? " " : "",
                cmd->args ? cmd->args : "", cmd->summary);
         if (cmd->options)
                 printf("\nOptions:\n%s", cmd->options);
@@ -105,6 +145,8 @@ static int take_global(struct cli_ctx *ctx, int c, const char *arg)
         case OPT_TIMEOUT: ctx->flag_timeout = arg; return 1;
         case OPT_LOG_LEVEL: ctx->flag_log_level = arg; return 1;
         case 'h': ctx->help = true; return 1;
+        case OPT_FORMAT: ctx->flag_format = arg; return 1;
+        case OPT_NO_TRUNC: ctx->no_trunc = true; return 1;
         default: return 0;
         }
 }
@@ -153,10 +195,17 @@ static int resolve(struct cli_ctx *ctx, struct tc_err **err)
         if (ctx->flag_output) {
                 if (strcmp(ctx->flag_output, "json") == 0)
                         ctx->output = OUT_JSON;
+                else if (strcmp(ctx->flag_output, "jsonl") == 0)
+                        ctx->output = OUT_JSONL;
                 else if (strcmp(ctx->flag_output, "table") != 0)
                         return tc_fail(err, TC_INVALID_ARGUMENT,
-                                       "--output \"%s\": expected table or json", ctx->flag_output);
+                                       "--output \"%s\": expected table, json or jsonl",
+                                       ctx->flag_output);
         }
+        output_set_format(ctx->output);
+        if (ctx->flag_format && !*ctx->flag_format)
+                return tc_fail(err, TC_INVALID_ARGUMENT, "--format: expected column names");
+        output_set_columns(ctx->flag_format);
         ctx->config_path = pick(ctx->flag_config, "TASKCTL_CONFIG", NULL, CONFIG_DEFAULT_PATH);
         if (config_load(ctx->config_path, explicit_cfg, &ctx->cfg, err) < 0)
                 return -1;
@@ -192,10 +241,14 @@ static int bad_option(const struct cli_cmd *cmd, char **argv, int c, struct tc_e
 {
         char opt[64];
 
-        if (optopt > 0 && optopt < 0x1000)
+        const char *tok = argv[optind - 1];
+
+        if (strncmp(tok, "--", 2) == 0) /* the long option as given, without =VALUE */
+                (void) snprintf(opt, sizeof opt, "%.*s", (int) strcspn(tok, "="), tok);
+        else if (optopt > 0 && optopt < 0x1000)
                 (void) snprintf(opt, sizeof opt, "-%c", optopt);
         else
-                (void) snprintf(opt, sizeof opt, "%.60s", argv[optind - 1]);
+                (void) snprintf(opt, sizeof opt, "%.60s", tok);
         if (c == ':')
                 return tc_fail(err, TC_INVALID_ARGUMENT, "%s: option %s needs a value", cmd->name,
                                opt);
@@ -219,7 +272,16 @@ static int run_getopt(struct cli_ctx *ctx, const struct cli_cmd *cmd, int argc, 
                         cmd->shortopts ? cmd->shortopts : "");
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, shortopts, all, NULL)) != -1) {
+        for (;;) {
+                int at = optind > 0 ? optind : 1, li = -1;
+
+                if ((c = getopt_long(argc, argv, shortopts, all, &li)) == -1)
+                        break;
+                if (li >= 0 && !exact_long(argv[at], all[li].name))
+                        return tc_fail(err, TC_INVALID_ARGUMENT,
+                                       "%s: unknown option %.*s (see 'taskctl %s --help')",
+                                       cmd->name, (int) strcspn(argv[at], "="), argv[at],
+                                       cmd->name);
                 if (c == 1) {
                         args[(*nargs)++] = optarg;
                         continue;

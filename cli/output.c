@@ -1,64 +1,508 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* Everything a command prints as a result: tables fitted to their content (as
+ * Go's tabwriter does for ctr), JSON as `jq .` prints it, JSON lines. */
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "cli/cli.h"
+#include "core/base/cleanup.h"
+#include "core/base/timefmt.h"
 
-void table_row(const struct table_col *cols, size_t n, const char *const *cells)
+static enum output_fmt out_fmt = OUT_TABLE;
+
+void output_set_format(enum output_fmt fmt)
 {
-        for (size_t i = 0; i < n; i++) {
-                const char *c = cells[i] && *cells[i] ? cells[i] : "-";
-
-                if (i + 1 < n)
-                        printf("%-*s   ", cols[i].width, c);
-                else
-                        printf("%s\n", c);
-        }
+        out_fmt = fmt;
 }
 
-void table_header(const struct table_col *cols, size_t n)
-{
-        const char *cells[16];
+/* ---- JSON ---- */
 
-        for (size_t i = 0; i < n && i < 16; i++)
-                cells[i] = cols[i].header;
-        table_row(cols, n < 16 ? n : 16, cells);
+static void indent(FILE *f, int depth)
+{
+        fputc('\n', f);
+        for (int i = 0; i < depth; i++)
+                fputs("  ", f);
+}
+
+static const unsigned char *skip_ws(const unsigned char *p, const unsigned char *end)
+{
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+                p++;
+        return p;
+}
+
+static unsigned hex4(const unsigned char *p)
+{
+        unsigned v = 0;
+
+        for (int i = 0; i < 4; i++) {
+                unsigned c = p[i];
+
+                v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+        }
+        return v;
+}
+
+/* One code point as jq 1.6 writes it: '"' and '\' escaped, the five named
+ * controls, other controls and DEL as \u00xx, everything else as UTF-8. */
+static void put_cp(FILE *f, uint32_t c)
+{
+        static const char named[] = { ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f',
+                                      ['\r'] = 'r' };
+
+        if (c == '"' || c == '\\')
+                fprintf(f, "\\%c", (int) c);
+        else if (c < sizeof named && named[c])
+                fprintf(f, "\\%c", named[c]);
+        else if (c < 0x20 || c == 0x7f)
+                fprintf(f, "\\u%04x", c);
+        else if (c < 0x80)
+                fputc((int) c, f);
+        else if (c < 0x800)
+                fprintf(f, "%c%c", 0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+        else if (c < 0x10000)
+                fprintf(f, "%c%c%c", 0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+        else
+                fprintf(f, "%c%c%c%c", 0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f),
+                        0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+}
+
+/* A raw UTF-8 sequence at P: its code point and length, or U+FFFD for one
+ * invalid byte (as jq replaces it). */
+static size_t utf8_decode(const unsigned char *p, const unsigned char *end, uint32_t *ret)
+{
+        static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+        size_t n = *p >= 0xf0 && *p < 0xf5 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 && *p < 0xe0 ? 2 : 0;
+        uint32_t c;
+
+        *ret = 0xfffd;
+        if (n == 0 || (size_t) (end - p) < n)
+                return 1;
+        c = *p & (0x7f >> n);
+        for (size_t i = 1; i < n; i++) {
+                if ((p[i] & 0xc0) != 0x80)
+                        return 1;
+                c = c << 6 | (p[i] & 0x3f);
+        }
+        if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c < 0xe000))
+                return 1;
+        *ret = c;
+        return n;
+}
+
+/* The escape at P (after the backslash): its code point; *P advances. */
+static uint32_t unescape(const unsigned char **p, const unsigned char *end)
+{
+        static const char from[] = "bfnrt", to[] = "\b\f\n\r\t";
+        const char *k;
+        uint32_t c;
+
+        if (**p != 'u' || end - *p < 5) {
+                k = strchr(from, **p);
+                c = k && **p ? (uint32_t) to[k - from] : **p;
+                (*p)++;
+                return c;
+        }
+        c = hex4(*p + 1);
+        *p += 5;
+        if (c >= 0xd800 && c < 0xdc00 && end - *p >= 6 && (*p)[0] == '\\' && (*p)[1] == 'u') {
+                uint32_t lo = hex4(*p + 2);
+
+                if (lo >= 0xdc00 && lo < 0xe000) {
+                        *p += 6;
+                        return 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+                }
+        }
+        return c >= 0xd800 && c < 0xe000 ? 0xfffd : c;
+}
+
+/* A string token at P (on its opening quote), re-escaped as jq does. */
+static const unsigned char *put_string(FILE *f, const unsigned char *p, const unsigned char *end)
+{
+        fputc('"', f);
+        for (p++; p < end && *p != '"';) {
+                uint32_t c;
+
+                if (*p == '\\' && p + 1 < end) {
+                        p++;
+                        c = unescape(&p, end);
+                } else if (*p < 0x80) {
+                        c = *p++;
+                } else {
+                        p += utf8_decode(p, end, &c);
+                }
+                put_cp(f, c);
+        }
+        fputc('"', f);
+        return p < end ? p + 1 : p;
+}
+
+/* Whether the container opened just before P is empty ("{}" or "[]"). */
+static bool empty_container(const unsigned char **p, const unsigned char *end)
+{
+        const unsigned char *q = skip_ws(*p, end);
+
+        if (q < end && (*q == '}' || *q == ']')) {
+                *p = q;
+                return true;
+        }
+        return false;
+}
+
+int json_print(FILE *f, const char *text, size_t len, bool pretty, int depth)
+{
+        const unsigned char *p = (const unsigned char *) text, *end = p + len;
+
+        if (pretty)
+                for (int i = 0; i < depth; i++)
+                        fputs("  ", f);
+        while ((p = skip_ws(p, end)) < end) {
+                unsigned char c = *p;
+
+                if (c == '"') {
+                        p = put_string(f, p, end);
+                        continue;
+                }
+                p++;
+                if (c == '{' || c == '[') {
+                        fputc(c, f);
+                        if (empty_container(&p, end))
+                                fputc(*p++, f);
+                        else if (pretty)
+                                indent(f, ++depth);
+                        else
+                                depth++;
+                } else if (c == '}' || c == ']') {
+                        if (pretty)
+                                indent(f, --depth);
+                        else
+                                depth--;
+                        fputc(c, f);
+                } else if (c == ',') {
+                        fputc(',', f);
+                        if (pretty)
+                                indent(f, depth);
+                } else if (c == ':') {
+                        fputs(pretty ? ": " : ":", f);
+                } else { /* a number or a literal, verbatim */
+                        fputc(c, f);
+                        while (p < end && !strchr(",:]} \t\r\n\"", *p))
+                                fputc(*p++, f);
+                }
+        }
+        return ferror(f) ? -1 : 0;
+}
+
+static int print_item(cJSON *item, int depth, struct tc_err **err)
+{
+        _cleanup_free_ char *text = cJSON_PrintUnformatted(item);
+
+        if (!text)
+                return tc_fail(err, TC_INTERNAL, "out of memory");
+        (void) json_print(stdout, text, strlen(text), out_fmt != OUT_JSONL, depth);
+        fputc('\n', stdout);
+        return 0;
 }
 
 int output_json(cJSON *item, struct tc_err **err)
 {
-        char *text = cJSON_Print(item);
-
-        if (!text)
-                return tc_fail(err, TC_INTERNAL, "out of memory");
-        puts(text);
-        free(text);
-        return 0;
+        return print_item(item, 0, err);
 }
 
-static bool json_first;
+static bool json_first, json_open;
 
 void output_json_begin(void)
 {
         json_first = true;
-        fputs("[", stdout);
+        json_open = true;
 }
 
 int output_json_item(cJSON *item, struct tc_err **err)
 {
-        char *text = cJSON_Print(item);
-
-        if (!text)
-                return tc_fail(err, TC_INTERNAL, "out of memory");
-        fputs(json_first ? "\n" : ",\n", stdout);
-        fputs(text, stdout);
-        free(text);
+        if (out_fmt == OUT_JSON)
+                fputs(json_first ? "[\n" : ",\n", stdout);
         json_first = false;
-        return 0;
+        if (out_fmt == OUT_JSON) {
+                _cleanup_free_ char *text = cJSON_PrintUnformatted(item);
+
+                if (!text)
+                        return tc_fail(err, TC_INTERNAL, "out of memory");
+                return json_print(stdout, text, strlen(text), true, 1);
+        }
+        return print_item(item, 0, err);
 }
 
 void output_json_end(void)
 {
-        fputs(json_first ? "]\n" : "\n]\n", stdout);
+        if (out_fmt == OUT_JSON && json_open)
+                fputs(json_first ? "[]\n" : "\n]\n", stdout);
+        json_open = false;
+}
+
+/* ---- tables ---- */
+
+/* The open table: rows are kept until table_end() prints them, each column
+ * as wide as its widest cell (counted in code points), three spaces apart. */
+static struct {
+        const struct table_col *cols;
+        size_t n;
+        char **cells; /* rows * n */
+        size_t rows, cap;
+        size_t width[TABLE_MAX_COLS];
+        bool header_out; /* a flush printed the header already */
+        int sel[TABLE_MAX_COLS]; /* --format: the columns shown, in order */
+        size_t n_sel;
+} tbl;
+
+static const char *columns_spec;
+static char columns_error[256];
+
+void output_set_columns(const char *spec)
+{
+        columns_spec = spec;
+}
+
+const char *output_columns_error(void)
+{
+        return columns_error[0] ? columns_error : NULL;
+}
+
+static size_t text_width(const char *s)
+{
+        size_t w = 0;
+
+        for (; *s; s++)
+                w += ((unsigned char) *s & 0xc0) != 0x80;
+        return w;
+}
+
+/* The header as --format names it: lower case, spaces as '_'. */
+static bool header_is(const char *header, const char *name, size_t len)
+{
+        size_t i = 0;
+
+        for (; i < len && header[i]; i++)
+                if ((header[i] == ' ' ? '_' : header[i] | 0x20) != (name[i] | 0x20))
+                        return false;
+        return i == len && header[i] == '\0';
+}
+
+/* The column names of COLS for a message: " id pid status". */
+static void column_names(const struct table_col *cols, size_t n, char *buf, size_t size)
+{
+        size_t o = 0;
+
+        buf[0] = '\0';
+        for (size_t k = 0; k < n && o + 1 < size; k++) {
+                buf[o++] = ' ';
+                for (const char *h = cols[k].header; *h && o + 1 < size; h++)
+                        buf[o++] = *h == ' ' ? '_' : (char) (*h | 0x20);
+                buf[o] = '\0';
+        }
+}
+
+/* Maps --format's names to columns of COLS in SEL; an unknown one is
+ * TC_INVALID_ARGUMENT naming it and the known ones. */
+static int parse_columns(const struct table_col *cols, size_t n, int *sel, size_t *ret_n,
+                         struct tc_err **err)
+{
+        const char *p = columns_spec;
+        char names[256];
+
+        *ret_n = 0;
+        if (!p) {
+                for (size_t i = 0; i < n; i++)
+                        sel[(*ret_n)++] = (int) i;
+                return 0;
+        }
+        while (*p) {
+                size_t len = strcspn(p, ","), i = 0;
+
+                while (i < n && !header_is(cols[i].header, p, len))
+                        i++;
+                if (i == n || *ret_n == TABLE_MAX_COLS) {
+                        column_names(cols, n, names, sizeof names);
+                        return tc_fail(err, TC_INVALID_ARGUMENT,
+                                       "--format: unknown column \"%.*s\" (columns:%s)",
+                                       (int) (len > 64 ? 64 : len), p, names);
+                }
+                sel[(*ret_n)++] = (int) i;
+                p += len + (p[len] == ',');
+        }
+        return 0;
+}
+
+int table_columns_check(const struct table_col *cols, size_t n, struct tc_err **err)
+{
+        int sel[TABLE_MAX_COLS];
+        size_t n_sel;
+
+        return parse_columns(cols, n, sel, &n_sel, err);
+}
+
+static void select_columns(void)
+{
+        struct tc_err *e = NULL;
+
+        if (parse_columns(tbl.cols, tbl.n, tbl.sel, &tbl.n_sel, &e) < 0 && !columns_error[0])
+                (void) snprintf(columns_error, sizeof columns_error, "%s", e->msg);
+        tc_err_free(e);
+}
+
+static void add_row(const char *const *cells)
+{
+        if (tbl.rows == tbl.cap) {
+                size_t cap = tbl.cap ? tbl.cap * 2 : 16;
+                char **c = reallocarray(tbl.cells, cap * tbl.n, sizeof *c);
+
+                if (!c)
+                        abort(); /* out of memory while printing: nothing sane is left */
+                tbl.cells = c;
+                tbl.cap = cap;
+        }
+        for (size_t i = 0; i < tbl.n; i++) {
+                const char *s = cells[i] && *cells[i] ? cells[i] : "-";
+                char *d = strdup(s);
+
+                if (!d)
+                        abort();
+                tbl.cells[tbl.rows * tbl.n + i] = d;
+                if (text_width(d) > tbl.width[i])
+                        tbl.width[i] = text_width(d);
+        }
+        tbl.rows++;
+}
+
+void table_header(const struct table_col *cols, size_t n)
+{
+        const char *cells[TABLE_MAX_COLS];
+
+        table_end();
+        tbl.cols = cols;
+        tbl.n = n < TABLE_MAX_COLS ? n : TABLE_MAX_COLS;
+        tbl.header_out = false;
+        memset(tbl.width, 0, sizeof tbl.width);
+        select_columns();
+        for (size_t i = 0; i < tbl.n; i++)
+                cells[i] = cols[i].header;
+        add_row(cells);
+}
+
+void table_row(const struct table_col *cols, size_t n, const char *const *cells)
+{
+        if (tbl.cols != cols) { /* a row with no header of its own */
+                table_end();
+                tbl.cols = cols;
+                tbl.n = n < TABLE_MAX_COLS ? n : TABLE_MAX_COLS;
+                tbl.header_out = true;
+                memset(tbl.width, 0, sizeof tbl.width);
+                select_columns();
+        }
+        add_row(cells);
+}
+
+static void print_rows(void)
+{
+        for (size_t r = 0; r < tbl.rows; r++) {
+                for (size_t k = 0; k < tbl.n_sel; k++) {
+                        size_t i = (size_t) tbl.sel[k];
+                        const char *c = tbl.cells[r * tbl.n + i];
+
+                        if (k + 1 < tbl.n_sel)
+                                printf("%s%*s", c, (int) (tbl.width[i] - text_width(c) + 3), "");
+                        else
+                                printf("%s\n", c);
+                }
+                for (size_t i = 0; i < tbl.n; i++)
+                        free(tbl.cells[r * tbl.n + i]);
+        }
+        tbl.rows = 0;
+}
+
+void table_flush(void)
+{
+        if (!tbl.cols)
+                return;
+        if (!columns_error[0])
+                print_rows();
+        tbl.header_out = true;
+}
+
+void table_end(void)
+{
+        table_flush();
+        for (size_t i = 0; i < tbl.rows * tbl.n; i++)
+                free(tbl.cells[i]);
+        free(tbl.cells);
+        tbl.cells = NULL;
+        tbl.rows = tbl.cap = 0;
+        tbl.cols = NULL;
+}
+
+void table_discard(void)
+{
+        for (size_t i = 0; i < tbl.rows * tbl.n; i++)
+                free(tbl.cells[i]);
+        tbl.rows = 0;
+        table_end();
+}
+
+bool table_has_rows(void)
+{
+        return tbl.cols && tbl.rows > (tbl.header_out ? 0 : 1);
+}
+
+bool output_is_json(const struct cli_ctx *ctx)
+{
+        return ctx->output == OUT_JSON || ctx->output == OUT_JSONL;
+}
+
+/* ---- relative times, as docker's units.HumanDuration ---- */
+
+static void human_duration(double s, char *buf, size_t size)
+{
+        static const struct {
+                double limit, unit;
+                const char *one, *many;
+        } steps[] = {
+                { 1, 1, "less than a second", NULL },    { 2, 1, "1 second", NULL },
+                { 60, 1, NULL, "seconds" },              { 120, 60, "about a minute", NULL },
+                { 3600, 60, NULL, "minutes" },           { 7200, 3600, "about an hour", NULL },
+                { 172800, 3600, NULL, "hours" },         { 1209600, 86400, NULL, "days" },
+                { 5259600, 604800, NULL, "weeks" },      { 63115200, 2629800, NULL, "months" },
+                { 1e300, 31557600, NULL, "years" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(steps); i++) {
+                if (s >= steps[i].limit)
+                        continue;
+                if (steps[i].one)
+                        (void) snprintf(buf, size, "%s", steps[i].one);
+                else
+                        (void) snprintf(buf, size, "%d %s", (int) (s / steps[i].unit),
+                                        steps[i].many);
+                return;
+        }
+}
+
+const char *output_time(const struct cli_ctx *ctx, const char *time, char *buf, size_t size)
+{
+        struct timespec t, now;
+        char d[64];
+        double s;
+
+        if (!time || ctx->no_trunc || !timefmt_parse(time, &t)) {
+                (void) snprintf(buf, size, "%s", time ? time : "");
+                return buf;
+        }
+        clock_gettime(CLOCK_REALTIME, &now);
+        s = difftime(now.tv_sec, t.tv_sec) + (double) (now.tv_nsec - t.tv_nsec) / 1e9;
+        human_duration(s < 0 ? -s : s, d, sizeof d);
+        (void) snprintf(buf, size, s < 0 ? "in %s" : "%s ago", d);
+        return buf;
 }

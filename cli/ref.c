@@ -32,10 +32,20 @@ int cli_ref_parse(const struct cli_ctx *ctx, const char *arg, struct cli_ref *re
         return 0;
 }
 
+void output_key(const char *ns, const char *id, bool all_ns)
+{
+        struct cli_ref ref;
+        char buf[2 * IDENT_BUF + 2];
+
+        (void) snprintf(ref.ns, sizeof ref.ns, "%s", ns);
+        (void) snprintf(ref.id, sizeof ref.id, "%s", id);
+        puts(cli_ref_name(NULL, &ref, all_ns, buf, sizeof buf));
+}
+
 const char *cli_ref_name(const struct cli_ctx *ctx, const struct cli_ref *ref, bool always, char *buf,
                          size_t size)
 {
-        if (always || strcmp(ref->ns, ctx->ns) != 0)
+        if (always || (ctx && strcmp(ref->ns, ctx->ns) != 0))
                 snprintf(buf, size, "%s/%s", ref->ns, ref->id);
         else
                 snprintf(buf, size, "%s", ref->id);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Rows of load and cleanup: ACTION NAMESPACE ID DETAIL, as a table, a
- * streamed JSON array, or (-q) the IDs acted on. */
+/* Rows of load and cleanup: ACTION NAMESPACE ID DETAIL, as a table (printed
+ * only when there is a row: nothing at all when there was nothing to do, so
+ * that cron mails only when something happened), a JSON array or JSON lines,
+ * or (-q) the key of each row (NS/ID with -A). */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,47 +13,61 @@
 #include "core/base/json.h"
 
 static const struct table_col cols[] = {
-        { "ACTION", 8 }, { "NAMESPACE", 12 }, { "ID", 24 }, { "DETAIL", 0 },
+        { "ACTION", 0 }, { "NAMESPACE", 0 }, { "ID", 0 }, { "DETAIL", 0 },
 };
 
-void scan_output_begin(struct scan_output *out)
+int scan_output_begin(struct scan_output *out, struct tc_err **err)
 {
         if (out->ctx->quiet)
-                return;
-        if (out->ctx->output == OUT_JSON)
+                return 0;
+        if (output_is_json(out->ctx))
                 output_json_begin();
-        else
-                table_header(cols, ELEMENTSOF(cols));
+        else if (table_columns_check(cols, ELEMENTSOF(cols), err) < 0)
+                return -1;
+        return 0;
+}
+
+static int print_json(const struct scan_row *row)
+{
+        _cleanup_json_ cJSON *o = cJSON_CreateObject();
+
+        if (!o || !cJSON_AddStringToObject(o, "action", row->action) ||
+            !cJSON_AddStringToObject(o, "namespace", row->ns) ||
+            !cJSON_AddStringToObject(o, "id", row->id) ||
+            !cJSON_AddStringToObject(o, "detail", row->detail ? row->detail : ""))
+                return -1;
+        return output_json_item(o, NULL);
 }
 
 void scan_output_row(const struct scan_row *row, void *user)
 {
         struct scan_output *out = user;
 
+        /* SPEC Recovery: no row for a work dir left alone because its task is
+         * live; only what was removed, skipped, left or failed */
+        if (strcmp(row->action, "keep") == 0)
+                return;
         if (out->ctx->quiet) {
-                if (out->quiet_action && strcmp(row->action, out->quiet_action) == 0)
-                        printf("%s\n", row->id);
-        } else if (out->ctx->output == OUT_JSON) {
-                _cleanup_json_ cJSON *o = cJSON_CreateObject();
-
-                cJSON_AddStringToObject(o, "action", row->action);
-                cJSON_AddStringToObject(o, "namespace", row->ns);
-                cJSON_AddStringToObject(o, "id", row->id);
-                cJSON_AddStringToObject(o, "detail", row->detail ? row->detail : "");
-                (void) output_json_item(o, NULL);
+                output_key(row->ns, row->id, out->all);
+        } else if (output_is_json(out->ctx)) {
+                if (print_json(row) < 0)
+                        fprintf(stderr, "taskctl: %s %s/%s: out of memory\n", row->action,
+                                row->ns, row->id);
         } else {
                 const char *cells[] = { row->action, row->ns, row->id, row->detail };
 
+                if (!out->started)
+                        table_header(cols, ELEMENTSOF(cols));
                 table_row(cols, ELEMENTSOF(cols), cells);
         }
+        out->started = true;
         if (row->failed)
                 fprintf(stderr, "taskctl: %s %s/%s: %s\n", row->action, row->ns, row->id,
                         row->detail ? row->detail : "failed");
-        (void) fflush(stdout);
 }
 
 void scan_output_end(struct scan_output *out)
 {
-        if (!out->ctx->quiet && out->ctx->output == OUT_JSON)
+        if (!out->ctx->quiet && output_is_json(out->ctx))
                 output_json_end();
 }

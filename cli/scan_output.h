@@ -6,9 +6,11 @@
 
 struct scan_output {
         struct cli_ctx *ctx;
-        const char *quiet_action; /* with -q, print the IDs of rows with this action */
+        bool all;     /* -A: -q prints NS/ID */
+        bool started; /* a row was printed */
 };
 
-void scan_output_begin(struct scan_output *out);
+/* An unknown --format column is refused here, before anything is done. */
+int scan_output_begin(struct scan_output *out, struct tc_err **err);
 void scan_output_row(const struct scan_row *row, void *user); /* a scan_row_fn */
 void scan_output_end(struct scan_output *out);

@@ -5,19 +5,20 @@
 # Global options are accepted before and after the command, as taskctl does.
 # IDs are completed by running the taskctl being completed ("taskctl containers
 # list -q", "taskctl list -q") with the -n/--root/--state/--config given on the
-# line; namespaces are the directory names under ROOT/containers/. Every
-# failure is silent: no output, no completion.
+# line; a word with a '/' completes NS/ID from "list -A -q" (every namespace).
+# Namespaces are the directory names under ROOT/containers/ and those of the
+# tasks taskctl lists with -A. Every failure is silent: no output, no completion.
 
-__taskctl_commands="containers c create start get kill stop wait delete pause resume ps stats update list load cleanup events info run exec attach logs"
+__taskctl_commands="containers c create start get kill stop wait delete pause resume ps stats update list load cleanup events info run exec attach logs help"
 __taskctl_container_commands="create get list ls update delete rm prune"
-__taskctl_globals="-n --namespace --root --state --config -o --output -q --quiet --timeout --log-level -h --help --version"
+__taskctl_globals="-n --namespace --root --state --config -o --output -q --quiet --format --no-trunc --timeout --log-level -h --help --version"
 __taskctl_signals="SIGTERM SIGKILL SIGINT SIGHUP SIGQUIT SIGUSR1 SIGUSR2 SIGSTOP SIGCONT SIGTSTP SIGWINCH SIGABRT SIGALRM SIGPIPE SIGTTIN SIGTTOU"
 __taskctl_fields="labels labels. extensions extensions. spec image snapshotkey"
 
 # Options that take a value, in any command (globals and command options).
 __taskctl_takes_value() {
         case $1 in
-        -n | --namespace | --root | --state | --config | -o | --output | --timeout | --log-level) return 0 ;;
+        -n | --namespace | --root | --state | --config | -o | --output | --format | --timeout | --log-level) return 0 ;;
         --spec | --runtime | --label | --image | --snapshotter | --snapshot-key | --runtime-options) return 0 ;;
         --from-json | --unlabel | --field | --rootfs | --stdin | --stdout | --stderr) return 0 ;;
         -s | --signal | --older-than | --since | --time | --memory | --cpus | --pids-limit) return 0 ;;
@@ -42,6 +43,7 @@ __taskctl_cmd_opts() {
         stop/*) printf "%s\n" "-t --time" ;;
         stats/*) printf "%s\n" "--no-stream" ;;
         update/*) printf "%s\n" "--memory --cpus --pids-limit" ;;
+        containers/list) printf "%s\n" "-A --all-namespaces" ;;
         list/*) printf "%s\n" "-A --all-namespaces" ;;
         load/*) printf "%s\n" "-A --dry-run" ;;
         cleanup/*) printf "%s\n" "-A --dry-run --older-than" ;;
@@ -114,7 +116,9 @@ _taskctl() {
                         case $w in
                         -n?*) pass+=(-n "${w#-n}"); continue ;;
                         --namespace=* | --root=* | --state=* | --config=*) pass+=("$w") ;;
-                        -n | --namespace | --root | --state | --config) pass+=("$w" "${words[i + 1]}") ;;
+                        -n | --namespace | --root | --state | --config)
+                                # not the value being completed
+                                ((i + 1 < ${#words[@]} - 1)) && pass+=("$w" "${words[i + 1]}") ;;
                         esac
                         [[ $opt == --root ]] && { [[ $w == *=* ]] && root=${w#*=} || root=${words[i + 1]}; }
                         [[ $w != *=* ]] && __taskctl_takes_value "$w" && i=$((i + 1))
@@ -144,9 +148,12 @@ _taskctl() {
         fi
         if [[ -n $opt ]]; then
                 case $opt in
-                -o | --output) __taskctl_reply "table json" "$cur" ;;
+                -o | --output) __taskctl_reply "table json jsonl" "$cur" ;;
                 --log-level) __taskctl_reply "error warn info debug" "$cur" ;;
-                -n | --namespace) __taskctl_reply "$(__taskctl_namespaces "$root")" "$cur" ;;
+                -n | --namespace)
+                        __taskctl_reply "$( (__taskctl_namespaces "$root"
+                                "$prog" "${pass[@]}" --timeout 2 list -A -q 2>/dev/null | cut -d/ -f1) | sort -u)" "$cur"
+                        ;;
                 --root | --state | --rootfs) __taskctl_dirs "$cur" ;;
                 --config | --runtime-options | --stdin | --stdout | --stderr) __taskctl_files "$cur" ;;
                 --spec | --from-json)
@@ -163,6 +170,10 @@ _taskctl() {
                 return 0
         fi
 
+        # NS/ID (SPEC Names): a word with a '/' completes from every namespace
+        local all=""
+        [[ $cur == */* ]] && all=-A
+
         if [[ -z $end_of_opts && $cur == -* ]]; then
                 __taskctl_reply "$(__taskctl_cmd_opts "$cmd" "$sub") $__taskctl_globals" "$cur"
                 return 0
@@ -174,7 +185,7 @@ _taskctl() {
                 if [[ -z $sub ]]; then
                         __taskctl_reply "$__taskctl_container_commands" "$cur"
                 elif [[ ($npos -eq 0 && $sub =~ ^(get|update)$) || $sub == delete ]]; then
-                        __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 containers list -q 2>/dev/null)" "$cur"
+                        __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 containers list $all -q 2>/dev/null)" "$cur"
                 fi
                 ;;
         create | run)
@@ -183,12 +194,13 @@ _taskctl() {
                 ;;
         # several IDs: every positional is one
         start | get | kill | stop | delete | pause | resume | stats)
-                __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 list -q 2>/dev/null)" "$cur"
+                __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 list $all -q 2>/dev/null)" "$cur"
                 ;;
         wait | ps | update | exec | attach | logs)
                 [[ $npos -eq 0 ]] &&
-                        __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 list -q 2>/dev/null)" "$cur"
+                        __taskctl_reply "$("$prog" "${pass[@]}" --timeout 2 list $all -q 2>/dev/null)" "$cur"
                 ;;
+        help) [[ $npos -eq 0 ]] && __taskctl_reply "$__taskctl_commands" "$cur" ;;
         esac
         return 0
 }

@@ -22,7 +22,7 @@ function __taskctl_parse
             continue
         end
         switch $t
-            case -n --namespace --root --state --config -o --output --timeout --log-level \
+            case -n --namespace --root --state --config -o --output --format --timeout --log-level \
                 --spec --runtime --label --image --snapshotter --snapshot-key --runtime-options \
                 --from-json --unlabel --field --rootfs --stdin --stdout --stderr \
                 --signal -s --older-than --since --time --memory --cpus --pids-limit
@@ -109,6 +109,10 @@ end
 
 function __taskctl_ids
     set -l prog (commandline -opc)[1]
+    # a word with a '/' completes NS/ID from every namespace (SPEC Names)
+    if string match -q -- '*/*' (commandline -ct)
+        set -a argv -A
+    end
     $prog (__taskctl_pass) --timeout 2 $argv 2>/dev/null
 end
 
@@ -125,9 +129,12 @@ function __taskctl_namespaces
                 set root (string replace -- --root= '' $toks[$i])
         end
     end
-    for d in $root/containers/*/
-        string replace -r '.*/([^/]+)/$' '$1' -- $d
-    end 2>/dev/null
+    begin
+        for d in $root/containers/*/
+            string replace -r '.*/([^/]+)/$' '$1' -- $d
+        end
+        __taskctl_ids list -A -q | string replace -r '/.*' ''
+    end 2>/dev/null | sort -u
 end
 
 function __taskctl_runtimes
@@ -147,8 +154,10 @@ complete -c taskctl -s n -l namespace -x -a '(__taskctl_namespaces)' -d 'Namespa
 complete -c taskctl -l root -x -a '(__fish_complete_directories)' -d 'Persistent root directory'
 complete -c taskctl -l state -x -a '(__fish_complete_directories)' -d 'State directory'
 complete -c taskctl -l config -r -F -d 'Config file'
-complete -c taskctl -s o -l output -x -a 'table json' -d 'Output format'
-complete -c taskctl -s q -l quiet -d 'Print IDs or the bare result value only'
+complete -c taskctl -s o -l output -x -a 'table json jsonl' -d 'Output format'
+complete -c taskctl -s q -l quiet -d 'Lists: keys; wait, delete: the value; others: nothing'
+complete -c taskctl -l format -x -d 'Table columns, e.g. id,status,pid'
+complete -c taskctl -l no-trunc -d 'Exact times in tables'
 complete -c taskctl -l timeout -x -d 'Bound on each shim interaction and lock wait (seconds)'
 complete -c taskctl -l log-level -x -a 'error warn info debug' -d 'Log level'
 complete -c taskctl -s h -l help -d 'Show help'
@@ -178,6 +187,7 @@ complete -c taskctl -n __taskctl_no_command -a run -d 'Create and start a task, 
 complete -c taskctl -n __taskctl_no_command -a exec -d 'Run another process in a running task'
 complete -c taskctl -n __taskctl_no_command -a attach -d 'Attach to a running task'
 complete -c taskctl -n __taskctl_no_command -a logs -d "Print a task's output"
+complete -c taskctl -n __taskctl_no_command -a help -d 'Show help for taskctl or a command'
 
 # containers subcommands.
 complete -c taskctl -n __taskctl_containers_no_sub -a create -d 'Create a container record'
@@ -218,6 +228,7 @@ complete -c taskctl -n '__taskctl_containers_sub update' -l field -x -a 'labels 
 
 # containers delete.
 complete -c taskctl -n '__taskctl_containers_sub delete' -s f -l force -d 'Delete the task first'
+complete -c taskctl -n '__taskctl_containers_sub list' -s A -l all-namespaces -d 'Records of every namespace'
 
 # Task commands.
 complete -c taskctl -n '__taskctl_command create' -l rootfs -x -a '(__fish_complete_directories)' -d 'Directory bind-mounted onto the bundle rootfs'

@@ -28,39 +28,45 @@ static bool in_list(const char *s, const char *const *list, size_t n)
         return false;
 }
 
-static bool is_os(const char *s)
+static void lower(char *s)
 {
-        return in_list(s, known_os, ELEMENTSOF(known_os)) || strcmp(s, "macos") == 0;
+        for (; *s; s++)
+                *s = (char) tolower((unsigned char) *s);
 }
 
-/* containerd's normalizeArch: aliases and variant defaults */
+/* containerd's normalizeArch (platforms/database.go): aliases and variant
+ * defaults; ARCH and VARIANT are lowered first. */
 static void normalize_arch(char *arch, size_t asz, char *variant, size_t vsz)
 {
-        static const struct {
-                const char *from, *arch, *variant; /* variant NULL: keep */
-        } tab[] = {
-                { "i386", "386", "" },      { "i486", "386", NULL },   { "i586", "386", NULL },
-                { "i686", "386", NULL },    { "x86_64", "amd64", NULL }, { "x86-64", "amd64", NULL },
-                { "aarch64", "arm64", NULL }, { "armhf", "arm", "v7" }, { "armel", "arm", "v6" },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(tab); i++) {
-                if (strcmp(arch, tab[i].from) == 0) {
-                        (void) snprintf(arch, asz, "%s", tab[i].arch);
-                        if (tab[i].variant)
-                                (void) snprintf(variant, vsz, "%s", tab[i].variant);
-                        break;
-                }
-        }
-        if (strcmp(arch, "amd64") == 0) {
+        lower(arch);
+        lower(variant);
+        if (strcmp(arch, "i386") == 0) {
+                (void) snprintf(arch, asz, "386");
+                variant[0] = '\0';
+        } else if (strcmp(arch, "x86_64") == 0 || strcmp(arch, "x86-64") == 0 ||
+                   strcmp(arch, "amd64") == 0) {
+                (void) snprintf(arch, asz, "amd64");
                 if (strcmp(variant, "v1") == 0)
                         variant[0] = '\0';
-        } else if (strcmp(arch, "arm64") == 0) {
-                if (strcmp(variant, "8") == 0 || strcmp(variant, "v8") == 0)
+        } else if (strcmp(arch, "aarch64") == 0 || strcmp(arch, "arm64") == 0) {
+                (void) snprintf(arch, asz, "arm64");
+                if (strcmp(variant, "8") == 0 || strcmp(variant, "v8") == 0 ||
+                    strcmp(variant, "v8.0") == 0)
                         variant[0] = '\0';
+                else if (strcmp(variant, "9") == 0 || strcmp(variant, "9.0") == 0 ||
+                         strcmp(variant, "v9.0") == 0)
+                        (void) snprintf(variant, vsz, "v9");
+        } else if (strcmp(arch, "armhf") == 0) {
+                (void) snprintf(arch, asz, "arm");
+                (void) snprintf(variant, vsz, "v7");
+        } else if (strcmp(arch, "armel") == 0) {
+                (void) snprintf(arch, asz, "arm");
+                (void) snprintf(variant, vsz, "v6");
         } else if (strcmp(arch, "arm") == 0) {
                 if (variant[0] == '\0' || strcmp(variant, "7") == 0)
                         (void) snprintf(variant, vsz, "v7");
-                else if (strlen(variant) == 1 && variant[0] >= '5' && variant[0] <= '8') {
+                else if (strcmp(variant, "5") == 0 || strcmp(variant, "6") == 0 ||
+                         strcmp(variant, "8") == 0) {
                         char d = variant[0];
 
                         (void) snprintf(variant, vsz, "v%c", d);
@@ -68,12 +74,14 @@ static void normalize_arch(char *arch, size_t asz, char *variant, size_t vsz)
         }
 }
 
-static bool component_ok(const char *s)
+/* containerd's specifierRe ^[A-Za-z0-9_.-]+$ (EXTRA "."), or without the dot
+ * the OS part of osAndVersionRe. */
+static bool component_ok(const char *s, size_t n, const char *extra)
 {
-        if (!*s)
+        if (n == 0)
                 return false;
-        for (; *s; s++)
-                if (!isalnum((unsigned char) *s) && *s != '_' && *s != '-')
+        for (size_t i = 0; i < n; i++)
+                if (!isalnum((unsigned char) s[i]) && !strchr(extra, s[i]))
                         return false;
         return true;
 }
@@ -90,64 +98,101 @@ static void host_arch(char *buf, size_t sz)
         normalize_arch(buf, sz, variant, sizeof variant);
 }
 
+struct plat {
+        char os[64], osver[64], arch[64], variant[64];
+};
+
+/* The first part: osAndVersionRe ^([A-Za-z0-9_-]+)(?:\(([A-Za-z0-9_.-]*)\))?$,
+ * then normalizeOS (lower case, macos is darwin). */
+static bool parse_os(const char *part, struct plat *p)
+{
+        const char *open = strchr(part, '(');
+        size_t n = open ? (size_t) (open - part) : strlen(part);
+
+        if (!component_ok(part, n, "_-") || n >= sizeof p->os)
+                return false;
+        if (open) {
+                size_t vn = strlen(open + 1);
+
+                if (vn == 0 || open[vn] != ')' || vn - 1 >= sizeof p->osver ||
+                    (vn > 1 && !component_ok(open + 1, vn - 1, "_.-")))
+                        return false;
+                memcpy(p->osver, open + 1, vn - 1);
+                p->osver[vn - 1] = '\0';
+        }
+        memcpy(p->os, part, n);
+        p->os[n] = '\0';
+        lower(p->os);
+        if (strcmp(p->os, "macos") == 0)
+                (void) snprintf(p->os, sizeof p->os, "darwin");
+        return true;
+}
+
+/* containerd's platforms.Parse: PARTS[N] already split on '/'. */
+static int parse(const char *spec, char **parts, size_t n, struct plat *p, struct tc_err **err)
+{
+        if (!parse_os(parts[0], p))
+                return tc_fail(err, TC_INVALID_ARGUMENT,
+                               "platform \"%s\": \"%s\" is an invalid OS component", spec, parts[0]);
+        for (size_t i = 1; i < n; i++)
+                if (!component_ok(parts[i], strlen(parts[i]), "_.-") || strlen(parts[i]) >= 64)
+                        return tc_fail(err, TC_INVALID_ARGUMENT,
+                                       "platform \"%s\": \"%s\" is an invalid component", spec,
+                                       parts[i]);
+        if (n == 1 && in_list(p->os, known_os, ELEMENTSOF(known_os))) {
+                host_arch(p->arch, sizeof p->arch); /* the OS alone: the host's architecture */
+                return 0;
+        }
+        if (n == 1) { /* else an architecture alone: the host's OS */
+                (void) snprintf(p->arch, sizeof p->arch, "%s", parts[0]);
+                normalize_arch(p->arch, sizeof p->arch, p->variant, sizeof p->variant);
+                if (!in_list(p->arch, known_arch, ELEMENTSOF(known_arch)))
+                        return tc_fail(err, TC_INVALID_ARGUMENT,
+                                       "platform \"%s\": unknown operating system or architecture",
+                                       spec);
+                (void) snprintf(p->os, sizeof p->os, "linux");
+                p->osver[0] = '\0';
+        } else { /* os/arch[/variant]: unknown names are accepted, as containerd does */
+                (void) snprintf(p->arch, sizeof p->arch, "%s", parts[1]);
+                if (n == 3)
+                        (void) snprintf(p->variant, sizeof p->variant, "%s", parts[2]);
+                normalize_arch(p->arch, sizeof p->arch, p->variant, sizeof p->variant);
+                if (n == 3 && strcmp(p->arch, "arm64") == 0 && !p->variant[0])
+                        (void) snprintf(p->variant, sizeof p->variant, "v8");
+        }
+        if (n < 3 && strcmp(p->arch, "arm") == 0 && strcmp(p->variant, "v7") == 0)
+                p->variant[0] = '\0';
+        return 0;
+}
+
 int platform_normalize(const char *spec, char **ret, struct tc_err **err)
 {
-        char os[64] = "", arch[64] = "", variant[64] = "";
         _cleanup_free_ char *copy = strdup(spec);
-        char *parts[4] = { 0 }, *save = NULL;
+        char *parts[4] = { 0 };
+        struct plat p = { 0 };
         size_t n = 0;
 
         if (!copy)
                 return tc_fail(err, TC_INTERNAL, "out of memory");
-        for (char *c = copy; *c; c++)
-                *c = (char) tolower((unsigned char) *c);
-        for (char *p = strtok_r(copy, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
-                if (n == 3)
-                        return tc_fail(err, TC_INVALID_ARGUMENT,
-                                       "platform \"%s\": cannot parse platform specifier", spec);
-                parts[n++] = p;
+        if (strchr(spec, '*'))
+                return tc_fail(err, TC_INVALID_ARGUMENT,
+                               "platform \"%s\": wildcards not yet supported", spec);
+        for (char *c = copy; n < 4; n++) { /* strings.SplitN(spec, "/", 4) */
+                parts[n] = c;
+                if (n == 3 || !(c = strchr(c, '/')))
+                        break;
+                *c++ = '\0';
         }
-        if (n == 0 || strchr(spec, ' ') || strstr(spec, "//") || spec[strlen(spec) - 1] == '/')
+        n++;
+        if (parse(spec, parts, n, &p, err) < 0)
+                return -1;
+        if (n == 4)
                 return tc_fail(err, TC_INVALID_ARGUMENT,
-                               "platform \"%s\": invalid platform specifier", spec);
-        for (size_t i = 0; i < n; i++)
-                if (!component_ok(parts[i]))
-                        return tc_fail(err, TC_INVALID_ARGUMENT,
-                                       "platform \"%s\": %s: invalid platform component", spec,
-                                       parts[i]);
-        if (n == 1) {
-                char a[64], v[64] = "";
-
-                (void) snprintf(a, sizeof a, "%s", parts[0]);
-                normalize_arch(a, sizeof a, v, sizeof v);
-                if (is_os(parts[0])) {
-                        (void) snprintf(os, sizeof os, "%s", parts[0]);
-                        host_arch(arch, sizeof arch);
-                } else if (in_list(a, known_arch, ELEMENTSOF(known_arch))) {
-                        (void) snprintf(os, sizeof os, "linux");
-                        (void) snprintf(arch, sizeof arch, "%s", a);
-                        (void) snprintf(variant, sizeof variant, "%s", v);
-                } else {
-                        return tc_fail(err, TC_INVALID_ARGUMENT,
-                                       "platform \"%s\": unknown operating system or architecture",
-                                       spec);
-                }
-        } else {
-                (void) snprintf(os, sizeof os, "%s", parts[0]);
-                (void) snprintf(arch, sizeof arch, "%s", parts[1]);
-                if (n == 3)
-                        (void) snprintf(variant, sizeof variant, "%s", parts[2]);
-                normalize_arch(arch, sizeof arch, variant, sizeof variant);
-        }
-        if (strcmp(os, "macos") == 0)
-                (void) snprintf(os, sizeof os, "darwin");
-        if (!is_os(os))
-                return tc_fail(err, TC_INVALID_ARGUMENT,
-                               "platform \"%s\": unknown operating system \"%s\"", spec, os);
-        if (!in_list(arch, known_arch, ELEMENTSOF(known_arch)))
-                return tc_fail(err, TC_INVALID_ARGUMENT,
-                               "platform \"%s\": unknown architecture \"%s\"", spec, arch);
-        if (asprintf(ret, "%s/%s%s%s", os, arch, variant[0] ? "/" : "", variant) < 0)
+                               "platform \"%s\": cannot parse platform specifier", spec);
+        /* then Normalize: arm64's default v8 dropped, arm gets v7 */
+        normalize_arch(p.arch, sizeof p.arch, p.variant, sizeof p.variant);
+        if (asprintf(ret, "%s%s%s%s/%s%s%s", p.os, p.osver[0] ? "(" : "", p.osver,
+                     p.osver[0] ? ")" : "", p.arch, p.variant[0] ? "/" : "", p.variant) < 0)
                 return tc_fail(err, TC_INTERNAL, "out of memory");
         return 0;
 }

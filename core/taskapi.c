@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/base/cleanup.h"
+#include "core/base/timefmt.h"
 #include "core/proto/runc.pb-c.h"
 #include "core/proto/task.pb-c.h"
 #include "core/proto/wellknown.pb-c.h"

@@ -653,27 +653,48 @@ int taskmgr_delete(const struct taskmgr *m, const char *id, bool force, struct t
 
 /* ---- list -------------------------------------------------------------------- */
 
+static int visible_ident(const struct dirent *de)
+{
+        return de->d_name[0] != '.' && ident_valid(de->d_name);
+}
+
+static int bytewise(const struct dirent **a, const struct dirent **b)
+{
+        return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static void dirents_free(struct dirent **v, int n)
+{
+        for (int i = 0; i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+/* The task (or namespace) names in DFD, sorted bytewise as containerd's bolt
+ * keys: ctr lists tasks by namespace, then ID. */
+static int sorted_idents(int dfd, struct dirent ***ret, struct tc_err **err)
+{
+        int n = scandirat(dfd, ".", ret, visible_ident, bytewise);
+
+        return n < 0 ? tc_fail_sys(err, TC_INTERNAL, errno, "read directory") : n;
+}
+
 static int list_ns(const struct taskmgr *m, int tasks_fd, const char *ns, taskmgr_list_fn fn,
                    void *user, struct tc_err **err)
 {
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
-        int fd = openat(tasks_fd, ns, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int fd = openat(tasks_fd, ns, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct dirent **names = NULL;
+        int n, r = 0;
 
         if (fd < 0)
                 return errno == ENOENT ? 0 : tc_fail_sys(err, TC_INTERNAL, errno, "open %s", ns);
-        if (!(d = fdopendir(fd))) {
-                (void) close(fd);
-                return tc_fail_sys(err, TC_INTERNAL, errno, "read %s", ns);
-        }
-        while ((de = readdir(d))) {
+        if ((n = sorted_idents(fd, &names, err)) < 0)
+                return tc_wrap(err, "%s", ns);
+        for (int i = 0; i < n && r == 0; i++) {
                 struct task_info t;
                 _cleanup_(tc_err_freep) struct tc_err *e = NULL;
-                int r;
 
-                if (de->d_name[0] == '.' || !ident_valid(de->d_name))
-                        continue;
-                if (task_info_load(m, ns, de->d_name, &t, &e) < 0) {
+                if (task_info_load(m, ns, names[i]->d_name, &t, &e) < 0) {
                         if (e->kind == TC_NOT_FOUND && !t.bundle) { /* deleted meanwhile */
                                 task_info_release(&t);
                                 continue;
@@ -683,34 +704,27 @@ static int list_ns(const struct taskmgr *m, int tasks_fd, const char *ns, taskmg
                 }
                 r = fn(&t, user, err);
                 task_info_release(&t);
-                if (r < 0)
-                        return -1;
         }
-        return 0;
+        dirents_free(names, n);
+        return r < 0 ? -1 : 0;
 }
 
 int taskmgr_list(const struct taskmgr *m, bool all_namespaces, taskmgr_list_fn fn, void *user,
                  struct tc_err **err)
 {
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
-        int tasks_fd = openat(m->roots.state_fd, "tasks",
-                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        int r = 0;
+        _cleanup_close_ int tasks_fd = openat(m->roots.state_fd, "tasks",
+                                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct dirent **names = NULL;
+        int n, r = 0;
 
         if (tasks_fd < 0)
                 return errno == ENOENT ? 0 : tc_fail_sys(err, TC_INTERNAL, errno, "open tasks");
-        if (!all_namespaces) {
-                r = list_ns(m, tasks_fd, m->ns, fn, user, err);
-                (void) close(tasks_fd);
-                return r;
-        }
-        if (!(d = fdopendir(tasks_fd))) {
-                (void) close(tasks_fd);
-                return tc_fail_sys(err, TC_INTERNAL, errno, "read tasks");
-        }
-        while (r == 0 && (de = readdir(d)))
-                if (de->d_name[0] != '.' && ident_valid(de->d_name))
-                        r = list_ns(m, dirfd(d), de->d_name, fn, user, err);
+        if (!all_namespaces)
+                return list_ns(m, tasks_fd, m->ns, fn, user, err);
+        if ((n = sorted_idents(tasks_fd, &names, err)) < 0)
+                return tc_wrap(err, "tasks");
+        for (int i = 0; i < n && r == 0; i++)
+                r = list_ns(m, tasks_fd, names[i]->d_name, fn, user, err);
+        dirents_free(names, n);
         return r;
 }

@@ -78,7 +78,8 @@ int taskmgr_delete(const struct taskmgr *m, const char *id, bool force, struct t
 bool taskmgr_exists(const struct taskmgr *m, const char *id);
 
 /* Every task of the namespace (NS NULL: every namespace). A task whose shim does
- * not answer is reported as "unknown", never dropped. FN gets each one. */
+ * not answer is reported as "unknown", never dropped. FN gets each one, sorted
+ * by namespace, then ID (bytewise, as ctr t ls). */
 typedef int (*taskmgr_list_fn)(const struct task_info *t, void *user, struct tc_err **err);
 int taskmgr_list(const struct taskmgr *m, bool all_namespaces, taskmgr_list_fn fn, void *user,
                  struct tc_err **err);

@@ -150,7 +150,7 @@ static int parse_field(struct parser *p, struct selector *s)
         if (t.kind == FILTER_TOK_ILLEGAL)
                 return parse_fail(p, t.start, "%s", t.err);
         if (t.kind != FILTER_TOK_FIELD && t.kind != FILTER_TOK_QUOTED)
-                return parse_fail(p, t.start, "expected field or quoted");
+                return parse_fail(p, t.start, "expected a field name or a quoted string");
         if (!GROW(s->path, s->n_path))
                 return oom(p->err);
         if (token_text(p, &t, false, &s->path[s->n_path]) < 0)
@@ -441,4 +441,26 @@ bool filter_path_eq(const char *const *path, size_t n, const char *key)
                 key += len;
         }
         return *key == '\0';
+}
+
+int filter_check_fields(const struct filter *f, filter_known_fn known, const char *known_list,
+                        struct tc_err **err)
+{
+        for (size_t a = 0; f && a < f->n_alt; a++)
+                for (size_t i = 0; i < f->alt[a].n_sel; i++) {
+                        const struct selector *s = &f->alt[a].sel[i];
+                        char name[256];
+                        size_t o = 0;
+
+                        if (known((const char *const *) s->path, s->n_path))
+                                continue;
+                        name[0] = '\0';
+                        for (size_t k = 0; k < s->n_path && o < sizeof name; k++)
+                                o += (size_t) snprintf(name + o, sizeof name - o, "%s%s",
+                                                       k ? "." : "", s->path[k]);
+                        return tc_fail(err, TC_INVALID_ARGUMENT,
+                                       "filter: unknown field \"%s\" (known fields: %s)", name,
+                                       known_list);
+                }
+        return 0;
 }

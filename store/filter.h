@@ -89,6 +89,15 @@ bool filter_match(const struct filter *f, filter_field_fn field, void *obj);
  * each string parses back to the same filter. For tests and debug logs. */
 int filter_format(const struct filter *f, char ***ret_strv, struct tc_err **err);
 
+/* Whether PATH[0..N) names a field the caller's adaptor knows. */
+typedef bool (*filter_known_fn)(const char *const *path, size_t n);
+
+/* Unlike containerd, whose adaptors read an unknown field as absent (so a typo
+ * in "status!=running" matches everything): a selector on a field that KNOWN
+ * does not accept is TC_INVALID_ARGUMENT naming the field and KNOWN_LIST. */
+int filter_check_fields(const struct filter *f, filter_known_fn known, const char *known_list,
+                        struct tc_err **err);
+
 void filter_free(struct filter *f);
 void filter_freep(struct filter **f);
 

@@ -405,3 +405,13 @@ bool record_field(void *rec, const char *const *path, size_t n, const char **ret
                 }
         return false;
 }
+
+bool record_field_known(const char *const *path, size_t n)
+{
+        if (n == 1)
+                return strcmp(path[0], "id") == 0 || strcmp(path[0], "image") == 0 ||
+                       strcmp(path[0], "snapshotter") == 0;
+        if (n == 2 && strcmp(path[0], "runtime") == 0)
+                return strcmp(path[1], "name") == 0;
+        return n >= 2 && strcmp(path[0], "labels") == 0;
+}

@@ -104,3 +104,6 @@ int record_to_text(const struct record *r, char **ret_text, size_t *ret_len, str
  * and labels.KEY (KEY is the rest of PATH joined with "."). Matches
  * filter_field_fn; *ret_value points into the record. */
 bool record_field(void *rec, const char *const *path, size_t n, const char **ret_value);
+/* Whether record_field knows PATH (a filter_known_fn), and their names. */
+bool record_field_known(const char *const *path, size_t n);
+#define RECORD_FIELDS "id, image, runtime.name, snapshotter, labels.KEY"

@@ -92,7 +92,7 @@ static int mask_one(struct record *next, const struct record *patch, const char 
                 return replace_extensions(next, patch, err);
         if (strcmp(path, "image") == 0)
                 return record_set_string(&next->image, patch->image, err);
-        if (strcmp(path, "snapshotkey") == 0)
+        if (strcmp(path, "snapshotkey") == 0 || strcmp(path, "snapshot_key") == 0) /* as the JSON */
                 return record_set_string(&next->snapshot_key, patch->snapshot_key, err);
         return tc_fail(err, TC_INVALID_ARGUMENT, "cannot update \"%s\" field on \"%s\"", path,
                        str0(next->id));

@@ -398,27 +398,79 @@ static int open_ns_stream(struct store *s, DIR **ret, struct tc_err **err)
         return 0;
 }
 
+/* Bytewise order of the IDs (names without ".json"), as bolt orders keys. */
+static int cmp_ids(const void *a, const void *b)
+{
+        const char *x = *(const char *const *) a, *y = *(const char *const *) b;
+        size_t nx = strlen(x), ny = strlen(y);
+        int c;
+
+        nx -= nx >= 5 && strcmp(x + nx - 5, ".json") == 0 ? 5 : 0;
+        ny -= ny >= 5 && strcmp(y + ny - 5, ".json") == 0 ? 5 : 0;
+        c = memcmp(x, y, nx < ny ? nx : ny);
+        return c ? c : (nx > ny) - (nx < ny);
+}
+
+static void free_names(char ***names)
+{
+        for (char **n = *names; n && *n; n++)
+                free(*n);
+        free(*names);
+}
+
+/* The "*.json" names of the namespace (dot names skipped), sorted by ID: only
+ * names are kept in memory, records are read one by one afterwards. */
+static int sorted_names(struct store *s, DIR *d, char ***ret, struct tc_err **err)
+{
+        char **names = NULL;
+        size_t n = 0, cap = 0;
+        struct dirent *de;
+        char id[IDENT_MAX + 2];
+
+        errno = 0;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] != '.' && record_entry(de->d_name, id)) {
+                        if (n + 1 >= cap) {
+                                char **nn = reallocarray(names, cap = cap ? cap * 2 : 64, sizeof *nn);
+
+                                if (!nn)
+                                        break;
+                                names = nn;
+                        }
+                        if (!(names[n] = strdup(de->d_name)))
+                                break;
+                        names[++n] = NULL;
+                }
+                errno = 0;
+        }
+        if (de || errno != 0) {
+                int e = de ? ENOMEM : errno;
+
+                free_names(&names);
+                return tc_fail_sys(err, TC_INTERNAL, e, "read " CONTAINERS_DIR "/%s", s->ns);
+        }
+        if (n)
+                qsort(names, n, sizeof *names, cmp_ids);
+        *ret = names;
+        return 0;
+}
+
 int store_list(struct store *s, store_list_fn fn, void *user, struct tc_err **err)
 {
         _cleanup_(readbuf_release) struct readbuf rb = {0};
         _cleanup_closedir_ DIR *d = NULL;
         _cleanup_close_ int lockfd = -1;
-        struct dirent *de;
+        _cleanup_(free_names) char **names = NULL;
 
         if (open_ns_stream(s, &d, err) < 0)
                 return -1;
         if (!d)
                 return 0; /* a namespace nobody wrote to is empty */
-        if (nslock_open(s->ns_fd, false, &lockfd, err) < 0)
+        if (nslock_open(s->ns_fd, false, &lockfd, err) < 0 || sorted_names(s, d, &names, err) < 0)
                 return -1;
-        errno = 0;
-        while ((de = readdir(d))) {
-                if (list_one(s, lockfd, &rb, de->d_name, fn, user, err) < 0)
+        for (char **n = names; n && *n; n++)
+                if (list_one(s, lockfd, &rb, *n, fn, user, err) < 0)
                         return -1;
-                errno = 0;
-        }
-        if (errno != 0)
-                return tc_fail_sys(err, TC_INTERNAL, errno, "read " CONTAINERS_DIR "/%s", s->ns);
         return 0;
 }
 

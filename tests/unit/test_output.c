@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cli/output.c: tables fitted to their content, JSON as `jq .` prints it. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/base/cleanup.h"
+
+static char *pretty(const char *in, bool pr, int depth)
+{
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+
+        cr_assert(f != NULL);
+        cr_assert(eq(int, json_print(f, in, strlen(in), pr, depth), 0));
+        cr_assert(eq(int, fclose(f), 0));
+        return buf;
+}
+
+/* the expected texts are what jq-1.6 printed for the same input */
+Test(json, pretty_as_jq)
+{
+        static const struct {
+                const char *in, *out;
+        } rows[] = {
+                { "{\"a\":1,\"b\":[],\"c\":{},\"d\":[1,{\"e\":null}]}",
+                  "{\n  \"a\": 1,\n  \"b\": [],\n  \"c\": {},\n  \"d\": [\n    1,\n    {\n"
+                  "      \"e\": null\n    }\n  ]\n}" },
+                { "[]", "[]" },
+                { "{}", "{}" },
+                { "[[],[[]],{\"a\":{\"b\":{}}}]",
+                  "[\n  [],\n  [\n    []\n  ],\n  {\n    \"a\": {\n      \"b\": {}\n    }\n  }\n]" },
+                /* escapes as jq writes them: \u0041 and \u00e9 decoded, DEL and other
+                 * controls as \u00xx, '/' bare, surrogate pairs joined */
+                { "\"x\\u0041\\u00e9\\ud83d\\ude00\\u007f\\u0001\\/\\\"\\\\\"",
+                  "\"xA\xc3\xa9\xf0\x9f\x98\x80\\u007f\\u0001/\\\"\\\\\"" },
+                { "\"\x7f\t\"", "\"\\u007f\\t\"" },
+                /* invalid UTF-8 becomes U+FFFD, as jq */
+                { "\"a\xff\"", "\"a\xef\xbf\xbd\"" },
+                /* white space of any input (stored bytes) is dropped */
+                { " { \"k\" :\t[ 1 , 2 ]\n} ", "{\n  \"k\": [\n    1,\n    2\n  ]\n}" },
+                /* numbers verbatim (jq 1.6 would round this one: a documented deviation) */
+                { "{\"big\":9223372036854775807}", "{\n  \"big\": 9223372036854775807\n}" },
+                { "{\"s\":\"a,b:[c]{d}\"}", "{\n  \"s\": \"a,b:[c]{d}\"\n}" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                _cleanup_free_ char *out = pretty(rows[i].in, true, 0);
+
+                cr_expect(eq(str, out, (char *) rows[i].out), "input %s", rows[i].in);
+        }
+}
+
+Test(json, compact_and_depth)
+{
+        _cleanup_free_ char *c = pretty("{ \"a\" : [ 1, {\"b\": \"x y\"} ], \"e\": {} }", false, 0);
+        _cleanup_free_ char *d = pretty("{\"a\":[1]}", true, 1);
+
+        cr_expect(eq(str, c, "{\"a\":[1,{\"b\":\"x y\"}],\"e\":{}}"));
+        cr_expect(eq(str, d, "  {\n    \"a\": [\n      1\n    ]\n  }"));
+}
+
+static const struct table_col cols[] = { { "ID", 24 }, { "IMAGE", 40 }, { "RUNTIME", 0 } };
+
+static void print_table(void)
+{
+        char id[77], image[201];
+        const char *r1[] = { "web", "busybox", "io.containerd.runc.v2" };
+        const char *r2[] = { id, image, "" };
+
+        memset(id, 'a', 76);
+        id[76] = '\0';
+        memset(image, 'i', 200);
+        image[200] = '\0';
+        table_header(cols, ELEMENTSOF(cols));
+        table_row(cols, ELEMENTSOF(cols), r1);
+        table_row(cols, ELEMENTSOF(cols), r2);
+        table_end();
+        fflush(stdout);
+}
+
+static char *expected_table(void)
+{
+        char *s = NULL;
+        char id[77], image[201];
+
+        memset(id, 'a', 76);
+        id[76] = '\0';
+        memset(image, 'i', 200);
+        image[200] = '\0';
+        cr_assert(asprintf(&s, "%-76s   %-200s   RUNTIME\n%-76s   %-200s   io.containerd.runc.v2\n"
+                               "%s   %s   -\n",
+                           "ID", "IMAGE", "web", "busybox", id, image) > 0);
+        return s;
+}
+
+Test(table, columns_fit_the_widest_cell, .init = cr_redirect_stdout)
+{
+        _cleanup_free_ char *want = expected_table();
+
+        output_set_columns(NULL);
+        print_table();
+        cr_assert_stdout_eq_str(want);
+}
+
+Test(table, nothing_until_the_end_and_discard, .init = cr_redirect_stdout)
+{
+        const char *r[] = { "a", "b", "c" };
+
+        output_set_columns(NULL);
+        table_header(cols, ELEMENTSOF(cols));
+        cr_expect(not(table_has_rows()));
+        table_row(cols, ELEMENTSOF(cols), r);
+        cr_expect(table_has_rows());
+        table_discard();
+        table_header(cols, ELEMENTSOF(cols));
+        table_end();
+        fflush(stdout);
+        cr_assert_stdout_eq_str("ID   IMAGE   RUNTIME\n");
+}
+
+Test(table, format_picks_and_orders_columns, .init = cr_redirect_stdout)
+{
+        const char *r[] = { "web", "busybox:latest", "runc" };
+
+        output_set_columns("runtime,id");
+        table_header(cols, ELEMENTSOF(cols));
+        table_row(cols, ELEMENTSOF(cols), r);
+        table_end();
+        fflush(stdout);
+        output_set_columns(NULL);
+        cr_assert_stdout_eq_str("RUNTIME   ID\nrunc      web\n");
+}
+
+Test(table, format_unknown_column)
+{
+        _cleanup_(tc_err_freep) struct tc_err *err = NULL;
+
+        output_set_columns("id,stauts");
+        cr_assert(eq(int, table_columns_check(cols, ELEMENTSOF(cols), &err), -1));
+        cr_expect(eq(int, err->kind, TC_INVALID_ARGUMENT));
+        cr_expect(eq(str, err->msg, "--format: unknown column \"stauts\" (columns: id image runtime)"));
+        output_set_columns(NULL);
+}
+
+Test(table, flush_streams_keeping_widths, .init = cr_redirect_stdout)
+{
+        const char *r1[] = { "a", "b", "c" };
+        const char *r2[] = { "longer-id", "b", "c" };
+
+        output_set_columns(NULL);
+        table_header(cols, ELEMENTSOF(cols));
+        table_row(cols, ELEMENTSOF(cols), r1);
+        table_flush();
+        table_row(cols, ELEMENTSOF(cols), r2);
+        table_end();
+        fflush(stdout);
+        cr_assert_stdout_eq_str("ID   IMAGE   RUNTIME\na    b       c\nlonger-id   b       c\n");
+}
