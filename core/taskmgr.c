@@ -18,6 +18,8 @@
 #include "core/base/ident.h"
 #include "core/base/json.h"
 #include "core/base/log.h"
+#include "core/base/pool.h"
+#include "core/base/timefmt.h"
 #include "core/events.h"
 #include "core/shim.h"
 #include "core/shimconn.h"
@@ -582,44 +584,129 @@ int taskmgr_delete(const struct taskmgr *m, const char *id, bool force, struct t
 
 /* ---- list -------------------------------------------------------------------- */
 
-static int list_ns(const struct taskmgr *m, int tasks_fd, const char *ns, taskmgr_list_fn fn,
-                   void *user, struct tc_err **err)
+static int list_all(const struct taskmgr *m, const struct taskmgr_list_opts *o,
+                    unsigned *skipped, taskmgr_list_fn fn, void *user, struct tc_err **err);
+
+enum { LIST_BATCH = 1024 }; /* tasks named and held at once */
+
+/* One namespace's tasks in batches: each batch asked of the shims by the pool,
+ * then handed to FN in readdir order (as a sequential run). */
+struct list_batch {
+        const struct taskmgr *m;
+        const struct taskmgr_list_opts *o;
+        const char *ns;
+        char *names[LIST_BATCH];
+        struct task_info tasks[LIST_BATCH];
+        bool gone[LIST_BATCH]; /* deleted meanwhile: not listed */
+        size_t n;
+};
+
+static void list_item(void *user, size_t i)
+{
+        struct list_batch *bt = user;
+        struct taskmgr m = *bt->m;
+        struct task_info *t = &bt->tasks[i];
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
+        double left = bt->o->deadline - timefmt_mono();
+
+        if (bt->o->deadline > 0 && left < m.timeout)
+                m.timeout = left > 0.001 ? left : 0.001; /* never past the run's */
+        if (task_info_load(&m, bt->ns, bt->names[i], t, &e) < 0) {
+                if (e->kind == TC_NOT_FOUND && !t->bundle) { /* deleted meanwhile */
+                        bt->gone[i] = true;
+                        return;
+                }
+                t->status = "unknown";
+                t->error = steal_ptr(e->msg);
+        }
+}
+
+/* Item I, in order: listed (a task the deadline left unasked as unknown). */
+static int list_emit(struct list_batch *bt, size_t i, bool ran, unsigned *skipped,
+                     taskmgr_list_fn fn, void *user, struct tc_err **err)
+{
+        struct task_info *t = &bt->tasks[i];
+        int r = 0;
+
+        if (!ran) {
+                (*skipped)++;
+                memset(t, 0, sizeof *t);
+                t->status = "unknown";
+                if (dup_str(&t->id, bt->names[i]) < 0 || dup_str(&t->ns, bt->ns) < 0 ||
+                    dup_str(&t->error, "deadline exceeded") < 0)
+                        r = tc_fail(err, TC_INTERNAL, "out of memory");
+        }
+        if (r == 0 && !bt->gone[i])
+                r = fn(t, user, err);
+        task_info_release(t);
+        return r;
+}
+
+static int list_batch_run(struct list_batch *bt, unsigned *skipped, taskmgr_list_fn fn,
+                          void *user, struct tc_err **err)
+{
+        _cleanup_(pool_freep) struct pool *p = NULL;
+        int r = 0;
+
+        if (pool_start(bt->n, bt->o->parallel, bt->o->deadline, list_item, bt, &p, err) < 0)
+                return -1;
+        for (size_t i = 0; i < bt->n; i++) {
+                bool ran = pool_wait(p, i);
+
+                if (r == 0)
+                        r = list_emit(bt, i, ran, skipped, fn, user, err);
+                else if (ran)
+                        task_info_release(&bt->tasks[i]);
+        }
+        return r;
+}
+
+static int list_ns(const struct taskmgr *m, const struct taskmgr_list_opts *o, int tasks_fd,
+                   const char *ns, unsigned *skipped, taskmgr_list_fn fn, void *user,
+                   struct tc_err **err)
 {
         _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
+        _cleanup_free_ struct list_batch *bt = calloc(1, sizeof *bt);
+        struct dirent *de = NULL;
         int fd = openat(tasks_fd, ns, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int r = 0;
 
         if (fd < 0)
                 return errno == ENOENT ? 0 : tc_fail_sys(err, TC_INTERNAL, errno, "open %s", ns);
-        if (!(d = fdopendir(fd))) {
+        if (!bt || !(d = fdopendir(fd))) {
                 (void) close(fd);
-                return tc_fail_sys(err, TC_INTERNAL, errno, "read %s", ns);
+                return bt ? tc_fail_sys(err, TC_INTERNAL, errno, "read %s", ns)
+                          : tc_fail(err, TC_INTERNAL, "out of memory");
         }
-        while ((de = readdir(d))) {
-                struct task_info t;
-                _cleanup_(tc_err_freep) struct tc_err *e = NULL;
-                int r;
-
-                if (de->d_name[0] == '.' || !ident_valid(de->d_name))
-                        continue;
-                if (task_info_load(m, ns, de->d_name, &t, &e) < 0) {
-                        if (e->kind == TC_NOT_FOUND && !t.bundle) { /* deleted meanwhile */
-                                task_info_release(&t);
-                                continue;
-                        }
-                        t.status = "unknown";
-                        t.error = steal_ptr(e->msg);
-                }
-                r = fn(&t, user, err);
-                task_info_release(&t);
-                if (r < 0)
-                        return -1;
-        }
-        return 0;
+        do {
+                memset(bt, 0, sizeof *bt);
+                *bt = (struct list_batch){ .m = m, .o = o, .ns = ns };
+                while (bt->n < LIST_BATCH && (de = readdir(d)))
+                        if (de->d_name[0] != '.' && ident_valid(de->d_name) &&
+                            (bt->names[bt->n] = strdup(de->d_name)))
+                                bt->n++;
+                r = list_batch_run(bt, skipped, fn, user, err);
+                for (size_t i = 0; i < bt->n; i++)
+                        free(bt->names[i]);
+        } while (r == 0 && de);
+        return r;
 }
 
-int taskmgr_list(const struct taskmgr *m, bool all_namespaces, taskmgr_list_fn fn, void *user,
-                 struct tc_err **err)
+int taskmgr_list(const struct taskmgr *m, const struct taskmgr_list_opts *o, taskmgr_list_fn fn,
+                 void *user, struct tc_err **err)
+{
+        unsigned skipped = 0;
+        int r = list_all(m, o, &skipped, fn, user, err);
+
+        if (r == 0 && skipped)
+                return tc_fail(err, TC_DEADLINE_EXCEEDED,
+                               "list: deadline exceeded: %u task%s not asked", skipped,
+                               skipped == 1 ? "" : "s");
+        return r;
+}
+
+static int list_all(const struct taskmgr *m, const struct taskmgr_list_opts *o,
+                    unsigned *skipped, taskmgr_list_fn fn, void *user, struct tc_err **err)
 {
         _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
@@ -629,8 +716,8 @@ int taskmgr_list(const struct taskmgr *m, bool all_namespaces, taskmgr_list_fn f
 
         if (tasks_fd < 0)
                 return errno == ENOENT ? 0 : tc_fail_sys(err, TC_INTERNAL, errno, "open tasks");
-        if (!all_namespaces) {
-                r = list_ns(m, tasks_fd, m->ns, fn, user, err);
+        if (!o->all_namespaces) {
+                r = list_ns(m, o, tasks_fd, m->ns, skipped, fn, user, err);
                 (void) close(tasks_fd);
                 return r;
         }
@@ -640,6 +727,6 @@ int taskmgr_list(const struct taskmgr *m, bool all_namespaces, taskmgr_list_fn f
         }
         while (r == 0 && (de = readdir(d)))
                 if (de->d_name[0] != '.' && ident_valid(de->d_name))
-                        r = list_ns(m, dirfd(d), de->d_name, fn, user, err);
+                        r = list_ns(m, o, dirfd(d), de->d_name, skipped, fn, user, err);
         return r;
 }

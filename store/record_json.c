@@ -245,7 +245,7 @@ static int parse_spec(struct record *r, const cJSON *spec, const char *text, siz
 static int parse_document(const char *text, size_t len, cJSON **ret, struct tc_err **err)
 {
         const char *end = NULL;
-        cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, false);
+        cJSON *j = json_parse(text, len, &end, false);
 
         if (!j)
                 return tc_fail(err, TC_INVALID_ARGUMENT, "invalid JSON at byte %zu",
