@@ -34,8 +34,8 @@ __taskctl_cmd_opts() {
         create/*) printf "%s\n" "--spec --runtime --label --image --snapshotter --snapshot-key --runtime-options --rootfs --stdin --stdout --stderr --terminal" ;;
         kill/*) printf "%s\n" "--signal --all" ;;
         delete/*) printf "%s\n" "--force" ;;
-        list/*) printf "%s\n" "-A --all-namespaces" ;;
-        load/*) printf "%s\n" "-A --dry-run" ;;
+        list/*) printf "%s\n" "-A --all-namespaces --parallel --deadline" ;;
+        load/*) printf "%s\n" "-A --dry-run --parallel --deadline" ;;
         cleanup/*) printf "%s\n" "-A --dry-run --older-than" ;;
         events/*) printf "%s\n" "-A --all-namespaces --since --follow" ;;
         esac

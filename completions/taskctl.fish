@@ -212,6 +212,8 @@ complete -c taskctl -n '__taskctl_command kill' -l signal -x -a 'SIGTERM SIGKILL
 complete -c taskctl -n '__taskctl_command kill' -l all -d 'Signal every process of the task'
 complete -c taskctl -n '__taskctl_command delete' -l force -d 'Kill and wait for a running task first'
 complete -c taskctl -n '__taskctl_command list' -s A -l all-namespaces -d 'Tasks of every namespace'
+complete -c taskctl -n '__taskctl_command list load' -x -l parallel -d 'Shims asked at once (default 4 per core)'
+complete -c taskctl -n '__taskctl_command list load' -x -l deadline -d 'Bound on the whole run, in seconds'
 
 # Recovery and events.
 complete -c taskctl -n '__taskctl_command load cleanup' -s A -d 'Every namespace'
