@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -437,6 +438,8 @@ enum { BATCH_MAX = 1024 }; /* bundles named and held at once */
  * of the run's whose rows and kept IDs go to the item, replayed in order. */
 struct item {
         char *name;
+        ssize_t after; /* the earlier item of the same task ID (ID and .ID), or -1 */
+        bool finished;
         struct taskmgr m; /* the run's, with the shim deadline cut to the run's */
         struct loader wl;
         struct scan_row *rows;
@@ -444,6 +447,8 @@ struct item {
 };
 
 struct batch {
+        pthread_mutex_t mu; /* guards the items' finished */
+        pthread_cond_t finished;
         struct loader *l;
         const char *ns;
         int state_ns_fd;
@@ -475,11 +480,35 @@ static void buffer_row(const struct scan_row *row, void *user)
                                              .failed = row->failed };
 }
 
+/* ID and .ID take the same task lock: the later of the two in the batch waits
+ * for the earlier one (handed out first, so running or done), as a sequential
+ * run would have it, instead of finding the lock held by itself. */
+static void wait_after(struct batch *bt, struct item *it)
+{
+        if (it->after < 0)
+                return;
+        pthread_mutex_lock(&bt->mu);
+        while (!bt->items[it->after].finished)
+                pthread_cond_wait(&bt->finished, &bt->mu);
+        pthread_mutex_unlock(&bt->mu);
+}
+
+static void item_finished(struct batch *bt, struct item *it)
+{
+        pthread_mutex_lock(&bt->mu);
+        it->finished = true;
+        pthread_cond_broadcast(&bt->finished);
+        pthread_mutex_unlock(&bt->mu);
+}
+
 static void visit_item(void *user, size_t i)
 {
         struct batch *bt = user;
         struct item *it = &bt->items[i];
-        double left = bt->l->o->deadline - timefmt_mono();
+        double left;
+
+        wait_after(bt, it);
+        left = bt->l->o->deadline - timefmt_mono();
 
         it->m = *bt->l->m;
         if (bt->l->o->deadline > 0 && left < it->m.timeout)
@@ -493,6 +522,23 @@ static void visit_item(void *user, size_t i)
                 visit_hidden(&it->wl, bt->state_ns_fd, bt->ns, it->name);
         else
                 visit_bundle(&it->wl, bt->ns, it->name);
+        item_finished(bt, it);
+}
+
+/* Links each item to an earlier one of the same task ID (ID and .ID). */
+static void link_same_ids(struct batch *bt)
+{
+        for (size_t j = 0; j < bt->n; j++) {
+                const char *a = bt->items[j].name;
+
+                bt->items[j].after = -1;
+                for (size_t i = 0; i < j && a[0] == '.'; i++)
+                        if (strcmp(bt->items[i].name, a + 1) == 0)
+                                bt->items[j].after = (ssize_t) i;
+                for (size_t i = 0; i < j && a[0] != '.'; i++)
+                        if (bt->items[i].name[0] == '.' && strcmp(bt->items[i].name + 1, a) == 0)
+                                bt->items[j].after = (ssize_t) i;
+        }
 }
 
 /* Item I's rows and kept IDs into the run, in order; freed. */
@@ -536,7 +582,9 @@ static int visit_batch(struct loader *l, const char *ns, DIR *d, struct dirent *
                 emit(l, "error", ns, "-", "out of memory", true);
                 return -1;
         }
-        *bt = (struct batch){ .l = l, .ns = ns, .state_ns_fd = dirfd(d) };
+        *bt = (struct batch){ .mu = PTHREAD_MUTEX_INITIALIZER,
+                              .finished = PTHREAD_COND_INITIALIZER,
+                              .l = l, .ns = ns, .state_ns_fd = dirfd(d) };
         while (bt->n < BATCH_MAX && (de = readdir(d))) {
                 const char *id = de->d_name[0] == '.' ? de->d_name + 1 : de->d_name;
 
@@ -544,14 +592,20 @@ static int visit_batch(struct loader *l, const char *ns, DIR *d, struct dirent *
                         bt->n++;
         }
         *ret_more = de;
+        link_same_ids(bt);
         if (pool_start(bt->n, l->o->parallel, l->o->deadline, visit_item, bt, &p, &e) < 0) {
                 emit(l, "error", ns, "-", e->msg, true);
                 for (size_t i = 0; i < bt->n; i++)
                         free(bt->items[i].name);
                 return -1;
         }
-        for (size_t i = 0; i < bt->n; i++)
-                replay(l, &bt->items[i], pool_wait(p, i), ns);
+        for (size_t i = 0; i < bt->n; i++) {
+                bool ran = pool_wait(p, i);
+
+                if (!ran)
+                        item_finished(bt, &bt->items[i]); /* nobody waits on a skipped one */
+                replay(l, &bt->items[i], ran, ns);
+        }
         pool_free(p);
         return 0;
 }

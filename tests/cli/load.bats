@@ -327,7 +327,13 @@ no_mounts_under_state() {
         init=$(task_field bad .pid)
         echo '{corrupt' > "$R/containers/$NS/bad.json"
         mkdir -p "$S/tasks/$NS/e" "$R/tasks/$NS/o"
-        bad_before=$(find "$S/tasks/$NS/bad" "$R/tasks/$NS/bad" -printf '%p %y %m %T@ %l\n' | sort)
+        # (the mtime of the shim's log is left out, as snapshot() does: the shim
+        # writes it on its own, seconds after start, whatever load does)
+        bad_tree() {
+                find "$S/tasks/$NS/bad" "$R/tasks/$NS/bad" -printf '%p %y %m %T@ %l\n' |
+                        awk '$1 ~ /\/log(\.json)?$/ { $4 = "-" } { print }' | sort
+        }
+        bad_before=$(bad_tree)
         msg="container record: containers/$NS/bad.json: corrupt record: invalid JSON at byte 2"
         run --separate-stderr tc load --dry-run
         [ "$status" -eq 1 ]
@@ -339,7 +345,7 @@ no_mounts_under_state() {
                 "remove|$NS|o|work dir without a task"
         [ "$stderr" = "taskctl: error $NS/bad: $msg
 taskctl: load: 1 item failed" ]
-        [ "$(find "$S/tasks/$NS/bad" "$R/tasks/$NS/bad" -printf '%p %y %m %T@ %l\n' | sort)" = "$bad_before" ]
+        [ "$(bad_tree)" = "$bad_before" ]
         [ "$(cat "$R/containers/$NS/bad.json")" = '{corrupt' ]
         [ "$(task_field bad .status)" = running ]
         proc_alive "$init"
