@@ -57,6 +57,10 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_cmd *cmd, int argc, char **a
 
 /* ROOT and STATE as directory fds; CREATE makes them (0711) if missing. Without
  * CREATE a missing one is TC_NOT_FOUND. Kept open in ctx; closed at exit. */
+/* --parallel N (1..1024) and --deadline SECONDS (made a timefmt_mono() instant,
+ * counted from now) of load and list. */
+int cli_parse_parallel(const char *s, unsigned *ret, struct tc_err **err);
+int cli_parse_deadline(const char *s, double *ret, struct tc_err **err);
 int cli_root_fd(struct cli_ctx *ctx, bool create, int *ret_fd, struct tc_err **err);
 int cli_state_fd(struct cli_ctx *ctx, bool create, int *ret_fd, struct tc_err **err);
 

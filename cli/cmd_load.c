@@ -6,21 +6,24 @@
 #include "cli/cli.h"
 #include "cli/scan_output.h"
 #include "core/base/cleanup.h"
+#include "core/base/pool.h"
 #include "cli/tasks.h"
 #include "core/load.h"
 #include "core/mounts.h"
 
-enum { OPT_DRY_RUN = 0x100 };
+enum { OPT_DRY_RUN = 0x100, OPT_PARALLEL, OPT_DEADLINE };
 
 static const struct option load_opts[] = {
         { "all-namespaces", no_argument, NULL, 'A' },
         { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+        { "parallel", required_argument, NULL, OPT_PARALLEL },
+        { "deadline", required_argument, NULL, OPT_DEADLINE },
         { 0 },
 };
 
 static const struct cli_cmd load_cmd = {
         .name = "load",
-        .args = "[-A] [--dry-run]",
+        .args = "[-A] [--dry-run] [--parallel N] [--deadline SECONDS]",
         .summary =
                 "Reload existing tasks after a restart (containerd's loadExistingTasks), safe\n"
                 "to run at any time: every bundle under STATE/tasks/NS is visited. An empty\n"
@@ -29,12 +32,17 @@ static const struct cli_cmd load_cmd = {
                 "up through the shim binary's delete action (an exit event with an unknown\n"
                 "status is recorded); a live one is loaded. Half-deleted .ID bundles are\n"
                 "finished. Then the work dirs with no task are removed. Tasks locked by a\n"
-                "concurrent command are skipped. One row per action: ACTION (load, remove,\n"
-                "cleanup, skip, left, error) NAMESPACE ID DETAIL; nothing at all when there was\n"
-                "nothing to do; with -q the ID of each row (NS/ID with -A). Exit 1 if any item\n"
-                "failed, 6 if a dead shim's binary is missing (its bundle is kept).",
+                "concurrent command are skipped. Up to N bundles are visited at once; rows\n"
+                "come in the order of a sequential run. One row per action: ACTION (load,\n"
+                "remove, cleanup, skip, left, error) NAMESPACE ID DETAIL; nothing at all when\n"
+                "there was nothing to do; with -q the ID of each row (NS/ID with -A). Exit 1 if\n"
+                "any item failed, 6 if a dead shim's binary is missing (its bundle is kept), 7\n"
+                "if the deadline passed (the bundles not visited by then get a skip row, their\n"
+                "work dirs and the work-dir sweep are left for later).",
         .options = "  -A, --all-namespaces    every namespace\n"
-                   "      --dry-run           print the rows a real run would print, change nothing\n",
+                   "      --dry-run           print the rows a real run would print, change nothing\n"
+                   "      --parallel N        bundles visited at once (default 4 per core)\n"
+                   "      --deadline SECONDS  bound on the whole run (each shim: --timeout)\n",
         .shortopts = "A",
         .longopts = load_opts,
         .min_args = 0,
@@ -48,6 +56,8 @@ static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
         switch (c) {
         case 'A': o->all_namespaces = true; return 0;
         case OPT_DRY_RUN: o->dry_run = true; return 0;
+        case OPT_PARALLEL: return cli_parse_parallel(arg, &o->parallel, err);
+        case OPT_DEADLINE: return cli_parse_deadline(arg, &o->deadline, err);
         default: return tc_fail(err, TC_INTERNAL, "unhandled option");
         }
 }
@@ -93,10 +103,10 @@ static int dry_run_mgr(struct cli_ctx *ctx, struct taskmgr *m, struct tc_err **e
 
 int cmd_load(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 {
-        struct load_opts o = { 0 };
+        struct load_opts o = { .parallel = pool_default_parallel() };
         struct scan_output out = { .ctx = ctx };
         struct taskmgr m;
-        unsigned failed = 0;
+        unsigned failed = 0, skipped = 0;
         char **args;
         int nargs, r;
 
@@ -106,10 +116,14 @@ int cmd_load(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
         if (scan_output_begin(&out, err) < 0 ||
             (o.dry_run ? dry_run_mgr(ctx, &m, err) : tasks_mgr(ctx, &m, err)) < 0)
                 return -1;
-        r = load_run(&m, &o, scan_output_row, &out, &failed, err);
+        r = load_run(&m, &o, scan_output_row, &out, &failed, &skipped, err);
         scan_output_end(&out);
         if (r < 0)
                 return tc_wrap(err, "load");
+        if (skipped)
+                return tc_fail(err, TC_DEADLINE_EXCEEDED,
+                               "load: deadline exceeded: %u item%s not visited%s", skipped,
+                               skipped == 1 ? "" : "s", failed ? ", others failed" : "");
         if (failed)
                 return tc_fail(err, TC_INTERNAL, "load: %u item%s failed", failed,
                                failed == 1 ? "" : "s");

@@ -10,26 +10,35 @@
 #include "cli/tasks.h"
 #include "core/base/cleanup.h"
 #include "core/base/ident.h"
+#include "core/base/pool.h"
 #include "core/base/json.h"
 #include "store/filter.h"
 #include "store/record.h"
 #include "store/store.h"
 
+enum { OPT_PARALLEL = 0x100, OPT_DEADLINE };
+
 static const struct option list_opts[] = {
         { "all-namespaces", no_argument, NULL, 'A' },
+        { "parallel", required_argument, NULL, OPT_PARALLEL },
+        { "deadline", required_argument, NULL, OPT_DEADLINE },
         { 0 },
 };
 
 static const struct cli_cmd list_cmd = {
         .name = "list",
-        .args = "[-A|--all-namespaces] [FILTER]...",
+        .args = "[-A|--all-namespaces] [--parallel N] [--deadline SECONDS] [FILTER]...",
         .summary = "List tasks: NAMESPACE ID PID STATUS RUNTIME. A task whose shim does not\n"
                    "answer is listed as unknown. Filters (containerd syntax, OR'ed; selectors\n"
                    "inside one AND'ed) on id, namespace, status, runtime.name, pid and the\n"
                    "container's labels.KEY, e.g. 'status==running,labels.env==prod'; any\n"
                    "other field is refused (exit 2). Sorted by namespace, then ID. With -q one\n"
-                   "ID per line (NS/ID with -A, which every task command takes back).",
-        .options = "  -A, --all-namespaces   tasks of every namespace\n",
+                   "ID per line (NS/ID with -A, which every task command takes back). Up to N\n"
+                   "shims are asked at once. Exit 7 if the deadline passed (the tasks not asked\n"
+                   "by then are listed as unknown).",
+        .options = "  -A, --all-namespaces   tasks of every namespace\n"
+                   "      --parallel N       shims asked at once (default 4 per core)\n"
+                   "      --deadline SECONDS bound on the whole list (each shim: --timeout)\n",
         .shortopts = "A",
         .longopts = list_opts,
         .min_args = 0,
@@ -157,10 +166,14 @@ static bool ns_has_tasks(int tasks_fd, const char *ns)
 
 static int list_opt(void *st, int c, const char *arg, struct tc_err **err)
 {
-        if (c != 'A')
-                return tc_fail(err, TC_INTERNAL, "unhandled option");
-        *(bool *) st = true;
-        return 0;
+        struct taskmgr_list_opts *o = st;
+
+        switch (c) {
+        case 'A': o->all_namespaces = true; return 0;
+        case OPT_PARALLEL: return cli_parse_parallel(arg, &o->parallel, err);
+        case OPT_DEADLINE: return cli_parse_deadline(arg, &o->deadline, err);
+        default: return tc_fail(err, TC_INTERNAL, "unhandled option");
+        }
 }
 
 /* Nothing listed in one namespace while others have tasks: say so on stderr
@@ -192,16 +205,16 @@ int cmd_task_list(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **er
         _cleanup_(filter_freep) struct filter *f = NULL;
         struct lister l = { .ctx = ctx };
         struct taskmgr m;
-        bool all = false;
+        struct taskmgr_list_opts o = { .parallel = pool_default_parallel() };
         char **args;
         int nargs, r;
 
-        if ((r = cli_parse(ctx, &list_cmd, argc, argv, list_opt, &all, &args, &nargs, err)) != 0)
+        if ((r = cli_parse(ctx, &list_cmd, argc, argv, list_opt, &o, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
         if (nargs && (filter_parse_all((const char *const *) args, (size_t) nargs, &f, err) < 0 ||
                       filter_check_fields(f, task_field_known, TASK_FIELDS, err) < 0))
                 return -1;
-        l.all = all;
+        l.all = o.all_namespaces;
         if (tasks_mgr(ctx, &m, err) < 0)
                 return -1;
         l.m = &m;
@@ -212,10 +225,10 @@ int cmd_task_list(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **er
                 output_json_begin();
         else if (!ctx->quiet)
                 table_header(cols, ELEMENTSOF(cols));
-        r = taskmgr_list(&m, all, print_task, &l, err);
+        r = taskmgr_list(&m, &o, print_task, &l, err);
         if (!ctx->quiet && output_is_json(ctx))
                 output_json_end();
-        if (r == 0 && l.shown == 0 && !all && nargs == 0)
+        if (r == 0 && l.shown == 0 && !o.all_namespaces && nargs == 0)
                 hint_other_namespaces(&l);
         return r;
 }

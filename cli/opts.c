@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/base/timefmt.h"
 #include "core/base/cleanup.h"
 #include "core/base/fs.h"
 #include "core/base/ident.h"
@@ -173,6 +174,31 @@ static int parse_timeout(const char *s, double *ret, struct tc_err **err)
                 return tc_fail(err, TC_INVALID_ARGUMENT,
                                "--timeout \"%s\": expected a positive number of seconds", s);
         *ret = v;
+        return 0;
+}
+
+int cli_parse_parallel(const char *s, unsigned *ret, struct tc_err **err)
+{
+        char *end = NULL;
+        unsigned long v;
+
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno || end == s || *end || *s == '-' || v < 1 || v > 1024)
+                return tc_fail(err, TC_INVALID_ARGUMENT,
+                               "--parallel \"%s\": expected a number from 1 to 1024", s);
+        *ret = (unsigned) v;
+        return 0;
+}
+
+int cli_parse_deadline(const char *s, double *ret, struct tc_err **err)
+{
+        double v;
+
+        if (parse_timeout(s, &v, NULL) < 0)
+                return tc_fail(err, TC_INVALID_ARGUMENT,
+                               "--deadline \"%s\": expected a positive number of seconds", s);
+        *ret = timefmt_mono() + v;
         return 0;
 }
 

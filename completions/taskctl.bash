@@ -44,8 +44,8 @@ __taskctl_cmd_opts() {
         stats/*) printf "%s\n" "--no-stream" ;;
         update/*) printf "%s\n" "--memory --cpus --pids-limit" ;;
         containers/list) printf "%s\n" "-A --all-namespaces" ;;
-        list/*) printf "%s\n" "-A --all-namespaces" ;;
-        load/*) printf "%s\n" "-A --dry-run" ;;
+        list/*) printf "%s\n" "-A --all-namespaces --parallel --deadline" ;;
+        load/*) printf "%s\n" "-A --dry-run --parallel --deadline" ;;
         cleanup/*) printf "%s\n" "-A --dry-run --older-than" ;;
         events/*) printf "%s\n" "-A --all-namespaces --since --follow" ;;
         esac

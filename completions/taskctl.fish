@@ -268,6 +268,8 @@ complete -c taskctl -n '__taskctl_command update' -l memory -x -d 'Memory limit 
 complete -c taskctl -n '__taskctl_command update' -l cpus -x -d 'CPU quota in CPUs'
 complete -c taskctl -n '__taskctl_command update' -l pids-limit -x -d 'Most processes at once (-1: no limit)'
 complete -c taskctl -n '__taskctl_command list' -s A -l all-namespaces -d 'Tasks of every namespace'
+complete -c taskctl -n '__taskctl_command list load' -x -l parallel -d 'Shims asked at once (default 4 per core)'
+complete -c taskctl -n '__taskctl_command list load' -x -l deadline -d 'Bound on the whole run, in seconds'
 
 # Recovery and events.
 complete -c taskctl -n '__taskctl_command load cleanup' -s A -d 'Every namespace'

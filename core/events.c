@@ -185,7 +185,7 @@ static int read_lines(int fd, off_t *off, const struct timespec *since, events_f
                 if (line[n - 1] != '\n')
                         break;
                 *off += n;
-                if ((size_t) n > LINE_MAX_BYTES || !(ev = cJSON_Parse(line)))
+                if ((size_t) n > LINE_MAX_BYTES || !(ev = json_parse(line, strlen(line) + 1, NULL, true)))
                         continue;
                 if (!event_before(ev, since))
                         r = fn(ev, user, err);

@@ -60,7 +60,7 @@ static char *cgroup_path(int bundle_fd)
         size_t len = 0;
 
         if (fs_read_at(bundle_fd, "config.json", SPEC_MAX, &buf, &len, NULL) < 0 ||
-            !(spec = cJSON_ParseWithLength(buf, len)))
+            !(spec = json_parse(buf, len, NULL, false)))
                 return NULL;
         path = cJSON_GetStringValue(
                 cJSON_GetObjectItem(cJSON_GetObjectItem(spec, "linux"), "cgroupsPath"));

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "core/base/fs.h"
 #include "core/base/ident.h"
 #include "core/base/log.h"
+#include "core/base/pool.h"
 #include "core/base/timefmt.h"
 #include "core/bundle.h"
 #include "core/events.h"
@@ -60,6 +62,7 @@ struct loader {
         struct mounts mounts; /* every mount point, read once */
         char **kept; /* IDs whose work dir stays (loaded, busy, failed) */
         size_t n_kept;
+        unsigned skipped; /* bundles (and sweeps) not visited: the deadline passed */
 };
 
 static void emit(struct loader *l, const char *action, const char *ns, const char *id,
@@ -463,6 +466,187 @@ static int ns_failed(struct loader *l, const char *ns, int sys, const char *what
         return 0;
 }
 
+/* ---- visiting bundles in parallel, rows in order ---------------------------- */
+
+enum { BATCH_MAX = 1024 }; /* bundles named and held at once */
+
+/* One bundle (or ".ID") as a worker visits it: the worker's loader is a copy
+ * of the run's whose rows and kept IDs go to the item, replayed in order. */
+struct item {
+        char *name;
+        ssize_t after; /* the earlier item of the same task ID (ID and .ID), or -1 */
+        bool finished;
+        struct taskmgr m; /* the run's, with the shim deadline cut to the run's */
+        struct loader wl;
+        struct scan_row *rows;
+        size_t n_rows;
+};
+
+struct batch {
+        pthread_mutex_t mu; /* guards the items' finished */
+        pthread_cond_t finished;
+        struct loader *l;
+        const char *ns;
+        int state_ns_fd;
+        struct item items[BATCH_MAX];
+        size_t n;
+};
+
+static bool past_deadline(const struct loader *l)
+{
+        return l->o->deadline > 0 && timefmt_mono() >= l->o->deadline;
+}
+
+static char *dup_or_empty(const char *s)
+{
+        return strdup(s ? s : "");
+}
+
+static void buffer_row(const struct scan_row *row, void *user)
+{
+        struct item *it = user;
+        struct scan_row *r = realloc(it->rows, (it->n_rows + 1) * sizeof *r);
+
+        if (!r)
+                return;
+        it->rows = r;
+        r[it->n_rows++] = (struct scan_row){ .action = dup_or_empty(row->action), .ns = row->ns,
+                                             .id = dup_or_empty(row->id),
+                                             .detail = dup_or_empty(row->detail),
+                                             .failed = row->failed };
+}
+
+/* ID and .ID take the same task lock: the later of the two in the batch waits
+ * for the earlier one (handed out first, so running or done), as a sequential
+ * run would have it, instead of finding the lock held by itself. */
+static void wait_after(struct batch *bt, struct item *it)
+{
+        if (it->after < 0)
+                return;
+        pthread_mutex_lock(&bt->mu);
+        while (!bt->items[it->after].finished)
+                pthread_cond_wait(&bt->finished, &bt->mu);
+        pthread_mutex_unlock(&bt->mu);
+}
+
+static void item_finished(struct batch *bt, struct item *it)
+{
+        pthread_mutex_lock(&bt->mu);
+        it->finished = true;
+        pthread_cond_broadcast(&bt->finished);
+        pthread_mutex_unlock(&bt->mu);
+}
+
+static void visit_item(void *user, size_t i)
+{
+        struct batch *bt = user;
+        struct item *it = &bt->items[i];
+        double left;
+
+        wait_after(bt, it);
+        left = bt->l->o->deadline - timefmt_mono();
+
+        it->m = *bt->l->m;
+        if (bt->l->o->deadline > 0 && left < it->m.timeout)
+                it->m.timeout = left > 0.001 ? left : 0.001;
+        it->wl = *bt->l;
+        it->wl.m = &it->m;
+        it->wl.out = (struct scan_sink){ .fn = buffer_row, .user = it };
+        it->wl.kept = NULL;
+        it->wl.n_kept = 0;
+        if (it->name[0] == '.')
+                visit_hidden(&it->wl, bt->state_ns_fd, bt->ns, it->name);
+        else
+                visit_bundle(&it->wl, bt->ns, it->name);
+        item_finished(bt, it);
+}
+
+/* Links each item to an earlier one of the same task ID (ID and .ID). */
+static void link_same_ids(struct batch *bt)
+{
+        for (size_t j = 0; j < bt->n; j++) {
+                const char *a = bt->items[j].name;
+
+                bt->items[j].after = -1;
+                for (size_t i = 0; i < j && a[0] == '.'; i++)
+                        if (strcmp(bt->items[i].name, a + 1) == 0)
+                                bt->items[j].after = (ssize_t) i;
+                for (size_t i = 0; i < j && a[0] != '.'; i++)
+                        if (bt->items[i].name[0] == '.' && strcmp(bt->items[i].name + 1, a) == 0)
+                                bt->items[j].after = (ssize_t) i;
+        }
+}
+
+/* Item I's rows and kept IDs into the run, in order; freed. */
+static void replay(struct loader *l, struct item *it, bool ran, const char *ns)
+{
+        const char *id = it->name[0] == '.' ? it->name + 1 : it->name;
+
+        if (!ran) {
+                l->skipped++;
+                keep(l, id); /* never visited: its work dir is not an orphan */
+                emit(l, "skip", ns, it->name, "deadline exceeded", false);
+        }
+        for (size_t k = 0; k < it->n_rows; k++) {
+                struct scan_row *r = &it->rows[k];
+
+                if (r->action && r->id && r->detail)
+                        emit(l, r->action, ns, r->id, r->detail, r->failed);
+                else
+                        emit(l, "error", ns, it->name, "out of memory", true);
+                free((char *) r->action);
+                free((char *) r->id);
+                free((char *) r->detail);
+        }
+        l->unavailable |= ran && it->wl.unavailable; /* a missing shim binary: exit 6 */
+        for (size_t k = 0; k < it->wl.n_kept; k++)
+                keep(l, it->wl.kept[k]);
+        forget_kept(&it->wl);
+        free(it->rows);
+        free(it->name);
+}
+
+/* Up to BATCH_MAX entries of D visited by the pool, their rows emitted in
+ * order. *RET_MORE: the last entry read (NULL at the end of D). */
+static int visit_batch(struct loader *l, const char *ns, DIR *d, struct dirent **ret_more)
+{
+        _cleanup_free_ struct batch *bt = calloc(1, sizeof *bt);
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
+        struct pool *p = NULL;
+        struct dirent *de = NULL;
+
+        if (!bt) {
+                emit(l, "error", ns, "-", "out of memory", true);
+                return -1;
+        }
+        *bt = (struct batch){ .mu = PTHREAD_MUTEX_INITIALIZER,
+                              .finished = PTHREAD_COND_INITIALIZER,
+                              .l = l, .ns = ns, .state_ns_fd = dirfd(d) };
+        while (bt->n < BATCH_MAX && (de = readdir(d))) {
+                const char *id = de->d_name[0] == '.' ? de->d_name + 1 : de->d_name;
+
+                if (ident_valid(id) && (bt->items[bt->n].name = strdup(de->d_name)))
+                        bt->n++;
+        }
+        *ret_more = de;
+        link_same_ids(bt);
+        if (pool_start(bt->n, l->o->parallel, l->o->deadline, visit_item, bt, &p, &e) < 0) {
+                emit(l, "error", ns, "-", e->msg, true);
+                for (size_t i = 0; i < bt->n; i++)
+                        free(bt->items[i].name);
+                return -1;
+        }
+        for (size_t i = 0; i < bt->n; i++) {
+                bool ran = pool_wait(p, i);
+
+                if (!ran)
+                        item_finished(bt, &bt->items[i]); /* nobody waits on a skipped one */
+                replay(l, &bt->items[i], ran, ns);
+        }
+        pool_free(p);
+        return 0;
+}
+
 static int load_ns(struct loader *l, int state_tasks_fd, const char *ns, struct tc_err **err)
 {
         _cleanup_closedir_ DIR *d = NULL;
@@ -483,15 +667,12 @@ static int load_ns(struct loader *l, int state_tasks_fd, const char *ns, struct 
                 (void) close(fd);
                 return ns_failed(l, ns, sys, "read");
         }
-        while (d && (de = readdir(d))) {
-                if (de->d_name[0] == '.') {
-                        if (ident_valid(de->d_name + 1))
-                                visit_hidden(l, dirfd(d), ns, de->d_name);
-                } else if (ident_valid(de->d_name)) {
-                        visit_bundle(l, ns, de->d_name);
-                }
-        }
-        sweep_work_dirs(l, ns);
+        while (d && visit_batch(l, ns, d, &de) == 0 && de)
+                ;
+        if (!past_deadline(l))
+                sweep_work_dirs(l, ns);
+        else
+                l->skipped++; /* the namespace's sweep counts as an item not visited */
         return 0;
 }
 
@@ -539,7 +720,7 @@ static int for_each_ns(struct loader *l, int state_tasks_fd, struct tc_err **err
 }
 
 int load_run(const struct taskmgr *m, const struct load_opts *o, scan_row_fn fn, void *user,
-             unsigned *ret_failed, struct tc_err **err)
+             unsigned *ret_failed, unsigned *ret_skipped, struct tc_err **err)
 {
         struct loader l = { .m = m, .o = o, .out = { .fn = fn, .user = user } };
         _cleanup_close_ int state_tasks_fd = -1;
@@ -556,5 +737,6 @@ int load_run(const struct taskmgr *m, const struct load_opts *o, scan_row_fn fn,
         if (r == 0 && l.unavailable)
                 r = tc_fail(err, TC_UNAVAILABLE, "%u item%s failed", l.out.failed,
                             l.out.failed == 1 ? "" : "s");
+        *ret_skipped = l.skipped;
         return r;
 }

@@ -31,6 +31,8 @@ enum load_action load_decide(const struct load_seen *s);
 struct load_opts {
         bool all_namespaces; /* else M->ns only */
         bool dry_run;
+        unsigned parallel; /* bundles visited at once (0, 1: one at a time) */
+        double deadline;   /* timefmt_mono() bound on the whole run, 0: none */
 };
 
 /* containerd's loadExistingTasks for the namespace(s) of M: every bundle is
@@ -38,6 +40,10 @@ struct load_opts {
  * the work dirs with no loaded task are removed. --dry-run prints the same rows
  * and changes nothing; in a dry run M's root_fd or state_fd may be -1 (that
  * directory does not exist: no records, work dirs or bundles). *ret_failed
- * counts failed rows. */
+ * counts failed rows. Bundles are visited by up to O->parallel workers, each on
+ * its own shim deadlines (M->timeout, never beyond O->deadline); the rows come
+ * in the order of a sequential run. A bundle not started by O->deadline gets a
+ * "skip ... deadline exceeded" row (its work dir stays), a namespace's work-dir
+ * sweep is not run once it has passed, and *ret_skipped counts both. */
 int load_run(const struct taskmgr *m, const struct load_opts *o, scan_row_fn fn, void *user,
-             unsigned *ret_failed, struct tc_err **err);
+             unsigned *ret_failed, unsigned *ret_skipped, struct tc_err **err);

@@ -477,7 +477,9 @@ void proc_status_str(int status, char *buf, size_t len)
         if (WIFEXITED(status)) {
                 (void) snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
         } else if (WIFSIGNALED(status)) {
-                const char *name = strsignal(WTERMSIG(status));
+                /* sigdescr_np: strsignal's text without its static buffer
+                 * (this may run in a load worker thread) */
+                const char *name = sigdescr_np(WTERMSIG(status));
                 char lower[64];
 
                 (void) snprintf(lower, sizeof lower, "%s", name ? name : "unknown signal");

@@ -6,6 +6,7 @@
 #include "core/shim.h"
 
 #include <cjson/cJSON.h>
+#include "core/base/json.h"
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,12 +28,6 @@
 #include "core/proc.h"
 
 #define SHIM_FILE_MAX (64 * 1024)
-
-static void cjson_deletep(cJSON **j)
-{
-        cJSON_Delete(*j);
-}
-#define _cleanup_json_ _cleanup_(cjson_deletep)
 
 void shim_bootstrap_release(struct shim_bootstrap *b)
 {
@@ -158,7 +153,7 @@ static int parse_json(const char *s, size_t n, struct shim_bootstrap *ret, struc
 
         if (!copy)
                 return tc_fail(err, TC_INTERNAL, "out of memory");
-        j = cJSON_ParseWithOpts(copy, NULL, 1);
+        j = json_parse(copy, strlen(copy) + 1, NULL, true);
         if (!j || !cJSON_IsObject(j))
                 return tc_fail(err, TC_UNAVAILABLE, "invalid bootstrap JSON from shim: %.200s",
                                copy);

@@ -18,6 +18,8 @@
 #include "core/base/ident.h"
 #include "core/base/json.h"
 #include "core/base/log.h"
+#include "core/base/pool.h"
+#include "core/base/timefmt.h"
 #include "core/events.h"
 #include "core/exitmark.h"
 #include "core/logfile.h"
@@ -679,38 +681,125 @@ static int sorted_idents(int dfd, struct dirent ***ret, struct tc_err **err)
         return n < 0 ? tc_fail_sys(err, TC_INTERNAL, errno, "read directory") : n;
 }
 
-static int list_ns(const struct taskmgr *m, int tasks_fd, const char *ns, taskmgr_list_fn fn,
-                   void *user, struct tc_err **err)
+static int list_all(const struct taskmgr *m, const struct taskmgr_list_opts *o,
+                    unsigned *skipped, taskmgr_list_fn fn, void *user, struct tc_err **err);
+
+enum { LIST_BATCH = 1024 }; /* tasks named and held at once */
+
+/* One namespace's tasks in batches: each batch asked of the shims by the pool,
+ * then handed to FN in readdir order (as a sequential run). */
+struct list_batch {
+        const struct taskmgr *m;
+        const struct taskmgr_list_opts *o;
+        const char *ns;
+        char *names[LIST_BATCH];
+        struct task_info tasks[LIST_BATCH];
+        bool gone[LIST_BATCH]; /* deleted meanwhile: not listed */
+        size_t n;
+};
+
+static void list_item(void *user, size_t i)
+{
+        struct list_batch *bt = user;
+        struct taskmgr m = *bt->m;
+        struct task_info *t = &bt->tasks[i];
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
+        double left = bt->o->deadline - timefmt_mono();
+
+        if (bt->o->deadline > 0 && left < m.timeout)
+                m.timeout = left > 0.001 ? left : 0.001; /* never past the run's */
+        if (task_info_load(&m, bt->ns, bt->names[i], t, &e) < 0) {
+                if (e->kind == TC_NOT_FOUND && !t->bundle) { /* deleted meanwhile */
+                        bt->gone[i] = true;
+                        return;
+                }
+                t->status = "unknown";
+                t->error = steal_ptr(e->msg);
+        }
+}
+
+/* Item I, in order: listed (a task the deadline left unasked as unknown). */
+static int list_emit(struct list_batch *bt, size_t i, bool ran, unsigned *skipped,
+                     taskmgr_list_fn fn, void *user, struct tc_err **err)
+{
+        struct task_info *t = &bt->tasks[i];
+        int r = 0;
+
+        if (!ran) {
+                (*skipped)++;
+                memset(t, 0, sizeof *t);
+                t->status = "unknown";
+                if (dup_str(&t->id, bt->names[i]) < 0 || dup_str(&t->ns, bt->ns) < 0 ||
+                    dup_str(&t->error, "deadline exceeded") < 0)
+                        r = tc_fail(err, TC_INTERNAL, "out of memory");
+        }
+        if (r == 0 && !bt->gone[i])
+                r = fn(t, user, err);
+        task_info_release(t);
+        return r;
+}
+
+static int list_batch_run(struct list_batch *bt, unsigned *skipped, taskmgr_list_fn fn,
+                          void *user, struct tc_err **err)
+{
+        _cleanup_(pool_freep) struct pool *p = NULL;
+        int r = 0;
+
+        if (pool_start(bt->n, bt->o->parallel, bt->o->deadline, list_item, bt, &p, err) < 0)
+                return -1;
+        for (size_t i = 0; i < bt->n; i++) {
+                bool ran = pool_wait(p, i);
+
+                if (r == 0)
+                        r = list_emit(bt, i, ran, skipped, fn, user, err);
+                else if (ran)
+                        task_info_release(&bt->tasks[i]);
+        }
+        return r;
+}
+
+static int list_ns(const struct taskmgr *m, const struct taskmgr_list_opts *o, int tasks_fd,
+                   const char *ns, unsigned *skipped, taskmgr_list_fn fn, void *user,
+                   struct tc_err **err)
 {
         _cleanup_close_ int fd = openat(tasks_fd, ns, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_free_ struct list_batch *bt = NULL;
         struct dirent **names = NULL;
         int n, r = 0;
 
         if (fd < 0)
                 return errno == ENOENT ? 0 : tc_fail_sys(err, TC_INTERNAL, errno, "open %s", ns);
+        if (!(bt = calloc(1, sizeof *bt)))
+                return tc_fail(err, TC_INTERNAL, "out of memory");
         if ((n = sorted_idents(fd, &names, err)) < 0)
                 return tc_wrap(err, "%s", ns);
-        for (int i = 0; i < n && r == 0; i++) {
-                struct task_info t;
-                _cleanup_(tc_err_freep) struct tc_err *e = NULL;
-
-                if (task_info_load(m, ns, names[i]->d_name, &t, &e) < 0) {
-                        if (e->kind == TC_NOT_FOUND && !t.bundle) { /* deleted meanwhile */
-                                task_info_release(&t);
-                                continue;
-                        }
-                        t.status = "unknown";
-                        t.error = steal_ptr(e->msg);
-                }
-                r = fn(&t, user, err);
-                task_info_release(&t);
+        /* sorted names, asked of the shims a batch at a time (names stay owned
+         * by NAMES) */
+        for (int start = 0; start < n && r == 0; start += LIST_BATCH) {
+                *bt = (struct list_batch){ .m = m, .o = o, .ns = ns };
+                for (int i = start; i < n && bt->n < LIST_BATCH; i++)
+                        bt->names[bt->n++] = names[i]->d_name;
+                r = list_batch_run(bt, skipped, fn, user, err);
         }
         dirents_free(names, n);
-        return r < 0 ? -1 : 0;
+        return r;
 }
 
-int taskmgr_list(const struct taskmgr *m, bool all_namespaces, taskmgr_list_fn fn, void *user,
-                 struct tc_err **err)
+int taskmgr_list(const struct taskmgr *m, const struct taskmgr_list_opts *o, taskmgr_list_fn fn,
+                 void *user, struct tc_err **err)
+{
+        unsigned skipped = 0;
+        int r = list_all(m, o, &skipped, fn, user, err);
+
+        if (r == 0 && skipped)
+                return tc_fail(err, TC_DEADLINE_EXCEEDED,
+                               "list: deadline exceeded: %u task%s not asked", skipped,
+                               skipped == 1 ? "" : "s");
+        return r;
+}
+
+static int list_all(const struct taskmgr *m, const struct taskmgr_list_opts *o,
+                    unsigned *skipped, taskmgr_list_fn fn, void *user, struct tc_err **err)
 {
         _cleanup_close_ int tasks_fd = openat(m->roots.state_fd, "tasks",
                                               O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -719,12 +808,12 @@ int taskmgr_list(const struct taskmgr *m, bool all_namespaces, taskmgr_list_fn f
 
         if (tasks_fd < 0)
                 return errno == ENOENT ? 0 : tc_fail_sys(err, TC_INTERNAL, errno, "open tasks");
-        if (!all_namespaces)
-                return list_ns(m, tasks_fd, m->ns, fn, user, err);
+        if (!o->all_namespaces)
+                return list_ns(m, o, tasks_fd, m->ns, skipped, fn, user, err);
         if ((n = sorted_idents(tasks_fd, &names, err)) < 0)
                 return tc_wrap(err, "tasks");
         for (int i = 0; i < n && r == 0; i++)
-                r = list_ns(m, tasks_fd, names[i]->d_name, fn, user, err);
+                r = list_ns(m, o, tasks_fd, names[i]->d_name, skipped, fn, user, err);
         dirents_free(names, n);
         return r;
 }

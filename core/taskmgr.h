@@ -81,5 +81,13 @@ bool taskmgr_exists(const struct taskmgr *m, const char *id);
  * not answer is reported as "unknown", never dropped. FN gets each one, sorted
  * by namespace, then ID (bytewise, as ctr t ls). */
 typedef int (*taskmgr_list_fn)(const struct task_info *t, void *user, struct tc_err **err);
-int taskmgr_list(const struct taskmgr *m, bool all_namespaces, taskmgr_list_fn fn, void *user,
-                 struct tc_err **err);
+struct taskmgr_list_opts {
+        bool all_namespaces;
+        unsigned parallel; /* shims asked at once (0, 1: one at a time) */
+        double deadline;   /* timefmt_mono() bound on the whole list, 0: none */
+};
+/* The shims are asked by up to O->parallel workers, FN called in readdir order
+ * (as a sequential run). Tasks not asked by O->deadline are listed as unknown
+ * ("deadline exceeded"), then TC_DEADLINE_EXCEEDED is returned. */
+int taskmgr_list(const struct taskmgr *m, const struct taskmgr_list_opts *o, taskmgr_list_fn fn,
+                 void *user, struct tc_err **err);

@@ -311,7 +311,7 @@ static int parse_document(const char *text, size_t len, cJSON **ret, struct tc_e
         if (end)
                 return tc_fail(err, TC_INVALID_ARGUMENT, "invalid JSON at byte %zu: NUL byte",
                                (size_t) (end - text));
-        j = cJSON_ParseWithLengthOpts(text, len, &end, false);
+        j = json_parse(text, len, &end, false);
         if (!j)
                 return tc_fail(err, TC_INVALID_ARGUMENT, "invalid JSON at byte %zu",
                                end ? (size_t) (end - text) : (size_t) 0);

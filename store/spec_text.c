@@ -2,6 +2,7 @@
 #include "store/spec_text.h"
 
 #include <cjson/cJSON.h>
+#include "core/base/json.h"
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +82,7 @@ static bool key_equals(const char *s, const char *e, const char *name)
 
         if (!memchr(s, '\\', (size_t) (e - s)))
                 return (size_t) (e - s) == n + 2 && memcmp(s + 1, name, n) == 0;
-        k = cJSON_ParseWithLength(s, (size_t) (e - s));
+        k = json_parse(s, (size_t) (e - s), NULL, false);
         eq = cJSON_IsString(k) && strcmp(k->valuestring, name) == 0;
         cJSON_Delete(k);
         return eq;

@@ -43,13 +43,14 @@ int tc_fail(struct tc_err **err, enum tc_kind kind, const char *fmt, ...)
 int tc_fail_sys(struct tc_err **err, enum tc_kind kind, int sys, const char *fmt, ...)
 {
         va_list ap;
-        char *head = NULL, *msg = NULL;
+        char *head = NULL, *msg = NULL, buf[128];
 
         va_start(ap, fmt);
         if (vasprintf(&head, fmt, ap) < 0)
                 head = NULL;
         va_end(ap);
-        if (head && asprintf(&msg, "%s: %s", head, strerror(sys)) < 0)
+        /* strerror_r (GNU): strerror's static buffer is not thread-safe */
+        if (head && asprintf(&msg, "%s: %s", head, strerror_r(sys, buf, sizeof buf)) < 0)
                 msg = NULL;
         free(head);
         return set(err, kind, sys, msg);

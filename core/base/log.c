@@ -35,9 +35,11 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
         if (level > current)
                 return;
+        flockfile(stderr); /* one line, whole, from each load worker */
         fprintf(stderr, "taskctl: %s: ", tags[level]);
         va_start(ap, fmt);
         vfprintf(stderr, fmt, ap);
         va_end(ap);
         fputc('\n', stderr);
+        funlockfile(stderr);
 }
