@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "cli/scan_output.h"
 #include "core/base/cleanup.h"
 #include "core/base/timefmt.h"
+#include "core/binding.h"
+#include "core/mounts.h"
 #include "core/sweep.h"
 
 enum { OPT_DRY_RUN = 0x100, OPT_OLDER_THAN };
@@ -58,6 +62,23 @@ static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
         }
 }
 
+/* ROOT and STATE belong together (core/binding.h): checked before anything
+ * is removed. */
+static int check_binding(struct cli_ctx *ctx, int root_fd, int state_fd, bool dry_run,
+                         struct tc_err **err)
+{
+        _cleanup_free_ char *root = NULL, *state = NULL;
+        struct bundle_roots r = { .root_fd = root_fd, .state_fd = state_fd };
+
+        if (fd_path(root_fd, &root, err) < 0)
+                return -1;
+        if (state_fd >= 0 ? fd_path(state_fd, &state, err) < 0 : !(state = strdup(ctx->state)))
+                return state_fd >= 0 ? -1 : tc_fail(err, TC_INTERNAL, "out of memory");
+        r.root_path = root;
+        r.state_path = state;
+        return binding_check(&r, dry_run, err);
+}
+
 int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 {
         struct cleanup_args a = { 0 };
@@ -82,9 +103,11 @@ int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
         if (cli_state_fd(ctx, false, &state_fd, &e) < 0) {
                 if (!tc_err_is(e, TC_NOT_FOUND))
                         return tc_err_move(err, &e);
-                tc_err_freep(&e); /* no state dir (after a reboot): no bundle exists */
+                tc_err_freep(&e); /* no state dir: the binding tells whether after a reboot */
                 state_fd = -1;
         }
+        if (check_binding(ctx, root_fd, state_fd, a.o.dry_run, err) < 0)
+                return tc_wrap(err, "cleanup");
         scan_output_begin(&out);
         r = cleanup_run(root_fd, state_fd, &a.o, scan_output_row, &out, &failed, err);
         scan_output_end(&out);

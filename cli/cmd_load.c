@@ -7,6 +7,7 @@
 #include "cli/scan_output.h"
 #include "core/base/cleanup.h"
 #include "cli/tasks.h"
+#include "core/binding.h"
 #include "core/load.h"
 #include "core/mounts.h"
 
@@ -100,7 +101,11 @@ int cmd_load(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 
         if ((r = cli_parse(ctx, &load_cmd, argc, argv, on_opt, &o, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if ((o.dry_run ? dry_run_mgr(ctx, &m, err) : tasks_mgr(ctx, &m, err)) < 0)
+        /* the binding is checked on ROOT and STATE as they are, before a
+         * real run makes a missing one */
+        if (dry_run_mgr(ctx, &m, err) < 0 || binding_check(&m.roots, o.dry_run, err) < 0)
+                return tc_wrap(err, "load");
+        if (!o.dry_run && tasks_mgr(ctx, &m, err) < 0)
                 return -1;
         scan_output_begin(&out);
         r = load_run(&m, &o, scan_output_row, &out, &failed, err);

@@ -506,10 +506,16 @@ int load_run(const struct taskmgr *m, const struct load_opts *o, scan_row_fn fn,
              unsigned *ret_failed, struct tc_err **err)
 {
         struct loader l = { .m = m, .o = o, .out = { .fn = fn, .user = user } };
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
         _cleanup_close_ int state_tasks_fd = -1;
         int r;
 
-        (void) fs_open_dir(m->roots.state_fd, "tasks", false, 0, &state_tasks_fd, NULL);
+        /* only a missing STATE/tasks means "no bundles": any other error stops
+         * load before it could take live tasks for orphans */
+        if (m->roots.state_fd >= 0 &&
+            fs_open_dir(m->roots.state_fd, "tasks", false, 0, &state_tasks_fd, &e) < 0 &&
+            !tc_err_is(e, TC_NOT_FOUND))
+                return tc_err_pass(err, &e, "STATE %s", m->roots.state_path);
         if (mounts_load("", &l.mounts, err) < 0)
                 return tc_wrap(err, "mounts");
         r = o->all_namespaces ? for_each_ns(&l, state_tasks_fd, err)

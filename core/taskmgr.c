@@ -18,6 +18,7 @@
 #include "core/base/ident.h"
 #include "core/base/json.h"
 #include "core/base/log.h"
+#include "core/binding.h"
 #include "core/events.h"
 #include "core/shim.h"
 #include "core/shimconn.h"
@@ -244,6 +245,9 @@ static int create_locked(const struct taskmgr *m, const struct task_create_req *
                                "receive the pty");
         if (shim_resolve_binary(rec->runtime_name, &c.binary, err) < 0 ||
             write_task_spec(&c, &spec, err) < 0 || open_stdio(&c, err) < 0)
+                goto out;
+        /* load and cleanup trust this pair only once it is recorded */
+        if (binding_record(&m->roots, m->timeout, err) < 0)
                 goto out;
         if (bundle_new(&m->roots, m->ns, req->id, spec, strlen(spec), &c.b, err) < 0)
                 goto out;

@@ -10,6 +10,7 @@ setup() {
         setup_common
         realtask_setup cc
         mkdir -p "$R/tasks/$NS" "$S/tasks/$NS"
+        bind_roots "$R" "$S"
         busybox_rootfs >/dev/null
 }
 

@@ -12,6 +12,7 @@ setup() {
         setup_common
         realtask_setup ld
         mkdir -p "$R/tasks/$NS" "$S/tasks/$NS"
+        bind_roots "$R" "$S"
         BB=$(busybox_rootfs)
 }
 
@@ -80,12 +81,22 @@ no_mounts_under_state() {
         [ "$status" -eq 3 ]
 }
 
-@test "load: a bundle without a record and without a shim (by hand): removed, its work link is never followed" {
+@test "load: a bundle whose work link points outside ROOT: exit 5 before anything changes, the link never followed" {
         mkdir -p "$S/tasks/$NS/nr/rootfs" "$R/tasks/$NS/nr/sub" "$BATS_TEST_TMPDIR/outside"
         echo '{}' > "$S/tasks/$NS/nr/config.json"
         echo canary > "$BATS_TEST_TMPDIR/outside/canary"
         ln -s "$BATS_TEST_TMPDIR/outside" "$S/tasks/$NS/nr/work"
         ln -s "$BATS_TEST_TMPDIR/outside" "$R/tasks/$NS/nr/sub/link"
+        before=$(find "$S" "$R" -printf '%p %y %m %l\n' | sort)
+        run --separate-stderr tc load
+        [ "$status" -eq 5 ]
+        [ "$output" = "" ]
+        [[ "$stderr" == *"bundle $S/tasks/$NS/nr links work dir $BATS_TEST_TMPDIR/outside, not one in ROOT $R: pass the --root its tasks were created with"* ]]
+        [ "$(find "$S" "$R" -printf '%p %y %m %l\n' | sort)" = "$before" ]
+        [ "$(cat "$BATS_TEST_TMPDIR/outside/canary")" = canary ]
+        # once the link names this ROOT's work dir, the bundle is removed and the link never followed
+        rm "$S/tasks/$NS/nr/work"
+        ln -s "$R/tasks/$NS/nr" "$S/tasks/$NS/nr/work"
         run --separate-stderr tc load
         [ "$status" -eq 0 ]
         check_rows "remove|$NS|nr|no container record"
