@@ -39,6 +39,8 @@ enum load_action load_decide(const struct load_seen *s)
                 a = LOAD_REMOVE_EMPTY;
         else if (s->record_unreadable)
                 return LOAD_FAIL_RECORD; /* reported and skipped: never removed */
+        else if (!s->shim_alive && s->shim_not_answering)
+                return LOAD_SKIP_SLOW; /* slow is not dead: never killed */
         else if (!s->has_record)
                 a = LOAD_REMOVE_NO_RECORD;
         else if (!s->shim_alive)
@@ -263,19 +265,28 @@ struct observed {
         const char *mnt; /* the mount point inside, if any */
 };
 
-/* Asks the shim whether it is alive (Connect). A shim that did not answer in
- * time is not asked for Delete and Shutdown either: the teardown kills it and
- * runs the delete action. */
+/* Asks the shim whether it is alive (Connect). A shim that does not answer
+ * counts as dead only when its process is gone or proven not to be ours: one
+ * whose Connect timed out, or whose recorded pid is still our shim, is left. */
 static void probe_shim(struct loader *l, struct observed *o)
 {
         _cleanup_(tc_err_freep) struct tc_err *e = NULL;
+        int pid = 0;
 
         /* shimconn_connect reports through *err: never pass NULL */
         o->seen.shim_alive = shimconn_connect(&o->sc, o->b, l->m->timeout, &e) == 0;
         if (e)
                 log_debug("load %s/%s: shim not alive: %s", o->b->ns, o->b->id, e->msg);
-        if (!o->seen.shim_alive)
-                shimconn_release(&o->sc);
+        if (o->seen.shim_alive)
+                return;
+        if (bundle_read_shim_pid(o->b, &pid, NULL) < 0)
+                pid = 0;
+        o->seen.shim_not_answering =
+                o->sc.hung || tc_err_is(e, TC_DEADLINE_EXCEEDED) ||
+                (pid > 0 && shimconn_pid_is_ours(&o->sc, pid, bundle_read_shim_start(o->b)));
+        if (o->seen.shim_not_answering && !o->sc.shim_pid && pid > 0)
+                o->sc.shim_pid = (uint32_t) pid;
+        shimconn_release(&o->sc);
 }
 
 /* Fills O with the facts about bundle NS/ID, changing nothing (apart from
@@ -322,6 +333,13 @@ static const char *describe(struct loader *l, const char *ns, const char *id, en
         case LOAD_LEAVE_MOUNT:
                 (void) snprintf(detail, size, "mount point inside, left in place: %s", o->mnt);
                 return "left";
+        case LOAD_SKIP_SLOW:
+                if (o->sc.shim_pid)
+                        (void) snprintf(detail, size, "shim pid %u not answering: left for the next run",
+                                        o->sc.shim_pid);
+                else
+                        (void) snprintf(detail, size, "shim not answering: left for the next run");
+                return "skip";
         case LOAD_FAIL_RECORD: break;
         }
         return "error";
@@ -347,8 +365,8 @@ static void visit_bundle(struct loader *l, const char *ns, const char *id)
         if (r == 1)
                 a = load_decide(&o.seen);
         word = describe(l, ns, id, a, &o, detail, sizeof detail);
-        if (a == LOAD_FAIL_RECORD || a == LOAD_LEAVE_MOUNT) {
-                emit(l, word, ns, id, a == LOAD_LEAVE_MOUNT ? detail : e ? e->msg : "failed", true);
+        if (a == LOAD_FAIL_RECORD || a == LOAD_LEAVE_MOUNT || a == LOAD_SKIP_SLOW) {
+                emit(l, word, ns, id, a != LOAD_FAIL_RECORD ? detail : e ? e->msg : "failed", true);
         } else if (a != LOAD_SKIP_BUSY && a != LOAD_KEEP_LIVE && !l->o->dry_run &&
                    act(l, o.b, &o.sc, a, &e) < 0) {
                 a = LOAD_FAIL_RECORD;
@@ -360,7 +378,8 @@ out:
         shimconn_release(&o.sc);
         bundle_free(o.b);
         /* a failed or left row changes nothing */
-        tasklock_release_unused(&o.lock, a != LOAD_FAIL_RECORD && a != LOAD_LEAVE_MOUNT);
+        tasklock_release_unused(&o.lock, a != LOAD_FAIL_RECORD && a != LOAD_LEAVE_MOUNT &&
+                                                 a != LOAD_SKIP_SLOW);
 }
 
 /* A ".ID" bundle left by an interrupted delete: finished unless a command

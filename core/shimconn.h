@@ -43,5 +43,8 @@ void shimconn_teardown(struct shimconn *sc, const struct bundle *b, const char *
                        bool clean, const struct teardown_bounds *bounds);
 void shimconn_release(struct shimconn *sc);
 
-/* Whether PID is alive (not a zombie) and is the shim daemon of NS/ID. */
-bool shimconn_pid_is_shim(int pid, const char *ns, const char *id);
+/* Whether PID is alive (not a zombie) and is the shim daemon taskctl started
+ * for SC's task in this root: its command line names SC's namespace, ID and
+ * this STATE's -address, and (when START, the bundle's shim.start, is not 0)
+ * its start time is START. Checked before every signal to a shim. */
+bool shimconn_pid_is_ours(const struct shimconn *sc, int pid, unsigned long long start);

@@ -149,6 +149,69 @@ no_mounts_under_state() {
         [ "$(echo "$output" | jq -r 'select(.topic == "/tasks/exit" and .id == "d") | "\(.pid) \(.exit_status)"')" = "4242 null" ]
 }
 
+@test "load: a stopped shim (SIGSTOP) that does not answer in time is skipped and never killed; exit 1" {
+        start_task web
+        shim=$(task_field web .shim_pid)
+        init=$(task_field web .pid)
+        kill -STOP "$shim"
+        run --separate-stderr tc --timeout 1 load
+        kill -CONT "$shim"
+        [ "$status" -eq 1 ]
+        check_rows "skip|$NS|web|shim pid $shim not answering: left for the next run"
+        proc_alive "$shim"
+        proc_alive "$init"
+        [ -f "$S/tasks/$NS/web/config.json" ]
+        [ -d "$R/tasks/$NS/web" ]
+        [ "$(task_field web .status)" = running ]
+        [ "$(task_field web .pid)" = "$init" ]
+}
+
+# A bundle whose shim is gone, with shim.pid naming DECOY (one bundle "d").
+decoy_bundle() {
+        tc containers get d >/dev/null 2>&1 || tc containers create d --spec "$(task_spec)" || return 1
+        mkdir -p "$S/tasks/$NS/d/rootfs" "$R/tasks/$NS/d"
+        echo '{}' > "$S/tasks/$NS/d/config.json"
+        ln -s "$R/tasks/$NS/d" "$S/tasks/$NS/d/work"
+        echo "unix://$BATS_TEST_TMPDIR/no-such.sock" > "$S/tasks/$NS/d/address"
+        echo "$1" > "$S/tasks/$NS/d/shim.pid"
+}
+
+# A process whose command line carries ARGS (as a shim's -namespace/-id/-address).
+start_decoy() {
+        perl -e 'sleep 300' -- "$@" </dev/null >/dev/null 2>&1 3>&- &
+        DECOY=$!
+        track_pid "$DECOY"
+}
+
+@test "load: a stale shim.pid naming a process with our -namespace and -id but another -address: never signalled" {
+        start_decoy -namespace "$NS" -id d -address /run/containerd/containerd.sock
+        decoy_bundle "$DECOY"
+        run --separate-stderr tc load
+        [ "$status" -eq 0 ]
+        check_rows "cleanup|$NS|d|shim dead"
+        proc_alive "$DECOY"
+        tree_is "$S/tasks/$NS"
+}
+
+@test "load: a stale shim.pid naming a process with our address but another start time: never signalled" {
+        start_decoy -namespace "$NS" -id d -address "$S/taskctl.sock"
+        decoy_bundle "$DECOY"
+        echo 1 > "$S/tasks/$NS/d/shim.start"
+        run --separate-stderr tc load
+        [ "$status" -eq 0 ]
+        check_rows "cleanup|$NS|d|shim dead"
+        proc_alive "$DECOY"
+        tree_is "$S/tasks/$NS"
+        # with its real start time it is proven to be our shim: alive, so not dead, and left
+        decoy_bundle "$DECOY"
+        proc_start_time "$DECOY" > "$S/tasks/$NS/d/shim.start"
+        run --separate-stderr tc load
+        [ "$status" -eq 1 ]
+        check_rows "skip|$NS|d|shim pid $DECOY not answering: left for the next run"
+        proc_alive "$DECOY"
+        [ -f "$S/tasks/$NS/d/shim.pid" ]
+}
+
 @test "load: a live task is kept and loaded: still running afterwards, get works, a second load says the same" {
         start_task web
         shim=$(task_field web .shim_pid)
