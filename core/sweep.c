@@ -134,7 +134,9 @@ static void visit(const struct sweep *s, int ns_fd, int state_ns_fd, const char 
          * appeared since, looked for under the lock below */
         seen.has_bundle = !s->kept && bundle_exists(state_ns_fd, id);
         seen.age = difftime(time(NULL), st.st_mtime);
-        if (!s->kept && !S_ISDIR(st.st_mode) && !seen.has_bundle) {
+        /* load's sweep too: a link at a work dir's name goes as a link */
+        if (!S_ISDIR(st.st_mode) && !seen.has_bundle &&
+            !(s->kept && bundle_exists_now(s, state_ns_fd, ns, id))) {
                 remove_non_dir(s, ns_fd, ns, id);
                 return;
         }

@@ -149,6 +149,17 @@ no_mounts_under_state() {
         [ "$(echo "$output" | jq -r 'select(.topic == "/tasks/exit" and .id == "d") | "\(.pid) \(.exit_status)"')" = "4242 null" ]
 }
 
+@test "load: a work dir that is a symlink is removed as a link, never followed" {
+        mkdir -p "$BATS_TEST_TMPDIR/outside"
+        echo canary > "$BATS_TEST_TMPDIR/outside/canary"
+        ln -s "$BATS_TEST_TMPDIR/outside" "$R/tasks/$NS/lnk"
+        run --separate-stderr tc load
+        [ "$status" -eq 0 ]
+        check_rows "remove|$NS|lnk|not a directory"
+        [ ! -L "$R/tasks/$NS/lnk" ]
+        [ "$(cat "$BATS_TEST_TMPDIR/outside/canary")" = canary ]
+}
+
 @test "load: a stopped shim (SIGSTOP) that does not answer in time is skipped and never killed; exit 1" {
         start_task web
         shim=$(task_field web .shim_pid)
