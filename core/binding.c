@@ -178,6 +178,25 @@ int binding_record(const struct bundle_roots *r, double timeout, struct tc_err *
         return binding_store(r, &want, err);
 }
 
+/* Nothing in STATE is trusted (shim-binary-path, address, shim.pid) unless
+ * its directories are ours: owned by our euid and writable by nobody else.
+ * (The STATE owner/mode check of issue 8, written once here until the one of
+ * branch safety1 lands.) */
+static int check_trusted(int dfd, const char *name, const char *path, struct tc_err **err)
+{
+        struct stat st;
+
+        if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) < 0)
+                return errno == ENOENT ? 0 : tc_fail_sys(err, TC_INTERNAL, errno, "stat %s", path);
+        if (S_ISDIR(st.st_mode) && (st.st_uid != geteuid() || (st.st_mode & 022)))
+                return tc_fail(err, TC_FAILED_PRECONDITION,
+                               "%s is owned by uid %u with mode %04o: STATE and its directories "
+                               "must be owned by uid %u and writable by nobody else",
+                               path, (unsigned) st.st_uid, (unsigned) (st.st_mode & 07777),
+                               (unsigned) geteuid());
+        return 0;
+}
+
 /* The bundles under STATE/tasks: every `work` link must be the work dir
  * ROOT/tasks/NS/ID; *RET_HERE counts those that are. */
 static int check_ns_links(const struct bundle_roots *r, int ns_fd, const char *ns,
@@ -196,6 +215,9 @@ static int check_ns_links(const struct bundle_roots *r, int ns_fd, const char *n
 
                 if (!ident_valid(id))
                         continue;
+                (void) snprintf(want, sizeof want, "%s/tasks/%s/%s", r->state_path, ns, de->d_name);
+                if (check_trusted(ns_fd, de->d_name, want, err) < 0)
+                        return -1;
                 (void) snprintf(rel, sizeof rel, "%s/work", de->d_name);
                 n = readlinkat(ns_fd, rel, link, sizeof link - 1);
                 if (n < 0)
@@ -222,8 +244,12 @@ static int check_links(const struct bundle_roots *r, unsigned *ret_here, struct 
         *ret_here = 0;
         if (r->state_fd < 0)
                 return 0;
+        if (check_trusted(r->state_fd, "", r->state_path, err) < 0)
+                return -1;
         if (fs_open_dir(r->state_fd, "tasks", false, 0, &tasks_fd, &e) < 0)
                 return tc_err_is(e, TC_NOT_FOUND) ? 0 : tc_err_pass(err, &e, "STATE %s", r->state_path);
+        if (check_trusted(tasks_fd, "", r->state_path, err) < 0)
+                return tc_wrap(err, "tasks");
         if (dir_open_dup(tasks_fd, &d) < 0)
                 return tc_fail_sys(err, TC_INTERNAL, errno, "read %s/tasks", r->state_path);
         while ((de = readdir(d))) {
@@ -235,6 +261,8 @@ static int check_links(const struct bundle_roots *r, unsigned *ret_here, struct 
                  * the sweep leaves its work dirs: nothing to check here */
                 if (fs_open_dir(tasks_fd, de->d_name, false, 0, &ns_fd, NULL) < 0)
                         continue;
+                if (check_trusted(ns_fd, "", r->state_path, err) < 0)
+                        return tc_wrap(err, "namespace %s", de->d_name);
                 if (check_ns_links(r, ns_fd, de->d_name, ret_here, err) < 0)
                         return -1;
         }

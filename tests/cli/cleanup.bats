@@ -229,3 +229,21 @@ snapshot() {
         [ "$(jq -r .token "$R/binding.json")" = "$(jq -r .token "$S/binding.json")" ]
         [ "$(stat -c %a "$R/binding.json")" = 600 ]
 }
+
+@test "cleanup refuses a STATE directory writable by others (exit 5), nothing removed" {
+        mkdir -p "$R/tasks/default/orphan" "$S/tasks/default/b"
+        chmod 0777 "$S/tasks/default/b"
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 5 ]
+        [[ "$stderr" == *"$S/tasks/default/b is owned by uid 0 with mode 0777: STATE and its directories must be owned by uid 0 and writable by nobody else"* ]]
+        [ -d "$R/tasks/default/orphan" ]
+        chmod 0700 "$S/tasks/default/b"
+        chmod 0757 "$S"
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 5 ]
+        [ -d "$R/tasks/default/orphan" ]
+        chmod 0711 "$S"
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 0 ]
+        [ ! -e "$R/tasks/default/orphan" ]
+}

@@ -149,6 +149,29 @@ no_mounts_under_state() {
         [ "$(echo "$output" | jq -r 'select(.topic == "/tasks/exit" and .id == "d") | "\(.pid) \(.exit_status)"')" = "4242 null" ]
 }
 
+@test "load with the wrong --root: exit 5 naming both directories, the live task untouched" {
+        start_task web
+        shim=$(task_field web .shim_pid)
+        init=$(task_field web .pid)
+        mkdir -p "$BATS_TEST_TMPDIR/root2"
+        run --separate-stderr "$TASKCTL" --root "$BATS_TEST_TMPDIR/root2" --state "$S" \
+                --config "$BATS_TEST_TMPDIR/none.json" load
+        [ "$status" -eq 5 ]
+        [ "$output" = "" ]
+        [ "$stderr" = "taskctl: load: STATE $S is bound to ROOT $R in this boot, not $BATS_TEST_TMPDIR/root2: pass --root $R (or the --state that goes with $BATS_TEST_TMPDIR/root2)" ]
+        proc_alive "$shim"
+        proc_alive "$init"
+        [ -f "$S/tasks/$NS/web/config.json" ]
+        [ "$(task_field web .status)" = running ]
+        # without STATE's binding, the bundle's work link still tells
+        rm "$S/binding.json"
+        run --separate-stderr "$TASKCTL" --root "$BATS_TEST_TMPDIR/root2" --state "$S" \
+                --config "$BATS_TEST_TMPDIR/none.json" load
+        [ "$status" -eq 5 ]
+        [[ "$stderr" == *"links work dir $R/tasks/$NS/web, not one in ROOT $BATS_TEST_TMPDIR/root2"* ]]
+        [ "$(task_field web .status)" = running ]
+}
+
 @test "load: a work dir that is a symlink is removed as a link, never followed" {
         mkdir -p "$BATS_TEST_TMPDIR/outside"
         echo canary > "$BATS_TEST_TMPDIR/outside/canary"
