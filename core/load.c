@@ -45,6 +45,8 @@ enum load_action load_decide(const struct load_seen *s)
                 a = LOAD_REMOVE_NO_RECORD;
         else if (!s->shim_alive)
                 a = LOAD_CLEANUP_DEAD;
+        else if (s->shim_no_task)
+                a = LOAD_REMOVE_NO_TASK;
         else
                 return LOAD_KEEP_LIVE;
         /* never removed through a mount point: left before anything is done,
@@ -265,6 +267,21 @@ struct observed {
         const char *mnt; /* the mount point inside, if any */
 };
 
+/* A create SIGKILLed between the shim's start and its Create leaves a shim
+ * with no container: Connect names no task pid, and State says not found. */
+static bool shim_holds_no_task(struct loader *l, struct observed *o)
+{
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
+        struct taskapi_state st = { 0 };
+        int r;
+
+        if (o->sc.task_pid != 0)
+                return false;
+        r = taskapi_state(&o->sc.api, o->b->id, timefmt_mono() + l->m->timeout, &st, &e);
+        taskapi_state_release(&st);
+        return r < 0 && tc_err_is(e, TC_NOT_FOUND);
+}
+
 /* Asks the shim whether it is alive (Connect). A shim that does not answer
  * counts as dead only when its process is gone or proven not to be ours: one
  * whose Connect timed out, or whose recorded pid is still our shim, is left. */
@@ -277,8 +294,10 @@ static void probe_shim(struct loader *l, struct observed *o)
         o->seen.shim_alive = shimconn_connect(&o->sc, o->b, l->m->timeout, &e) == 0;
         if (e)
                 log_debug("load %s/%s: shim not alive: %s", o->b->ns, o->b->id, e->msg);
-        if (o->seen.shim_alive)
+        if (o->seen.shim_alive) {
+                o->seen.shim_no_task = shim_holds_no_task(l, o);
                 return;
+        }
         if (bundle_read_shim_pid(o->b, &pid, NULL) < 0)
                 pid = 0;
         o->seen.shim_not_answering =
@@ -329,6 +348,10 @@ static const char *describe(struct loader *l, const char *ns, const char *id, en
                 (void) snprintf(detail, size, "no container record");
                 return "remove";
         case LOAD_CLEANUP_DEAD: (void) snprintf(detail, size, "shim dead"); return "cleanup";
+        case LOAD_REMOVE_NO_TASK:
+                (void) snprintf(detail, size, "shim pid %u runs no task (create interrupted)",
+                                o->sc.shim_pid);
+                return "remove";
         case LOAD_KEEP_LIVE: (void) snprintf(detail, size, "shim pid %u", o->sc.shim_pid); return "load";
         case LOAD_LEAVE_MOUNT:
                 (void) snprintf(detail, size, "mount point inside, left in place: %s", o->mnt);

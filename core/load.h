@@ -18,6 +18,7 @@ enum load_action {
         LOAD_FAIL_RECORD,    /* the container record is unreadable: reported, untouched */
         LOAD_LEAVE_MOUNT,    /* would be removed, but a mount point is inside: left */
         LOAD_SKIP_SLOW,      /* the shim did not answer but is not proven dead: left */
+        LOAD_REMOVE_NO_TASK, /* the shim answers but holds no container (create interrupted) */
 };
 struct load_seen {
         bool locked; /* by someone else */
@@ -28,6 +29,8 @@ struct load_seen {
         /* not alive, yet not proven dead: Connect timed out, or the process
          * at shim.pid is still our shim (core/shimconn.h) */
         bool shim_not_answering;
+        /* alive, but the shim says it holds no container of this ID */
+        bool shim_no_task;
         bool has_mount; /* in the work dir, or in the bundle outside rootfs/ */
 };
 enum load_action load_decide(const struct load_seen *s);

@@ -153,9 +153,11 @@ int shimconn_connect(struct shimconn *sc, struct bundle *b, double timeout, stru
         sc->api.conn = sc->conn;
         sc->api.service = taskapi_service_for_version(sc->boot.version);
         if (taskapi_connect(&sc->api, sc->id, deadline, &sc->shim_pid, &task_pid, err) < 0) {
+                sc->task_pid = 0;
                 sc->hung = err && *err && (*err)->kind == TC_DEADLINE_EXCEEDED;
                 return tc_wrap(err, "shim connect");
         }
+        sc->task_pid = task_pid;
         return record_shim(b, sc->shim_pid, err);
 }
 

@@ -22,6 +22,7 @@ struct shimconn {
         struct ttrpc_conn *conn;
         struct taskapi api;
         uint32_t shim_pid; /* from Connect, or the bundle's shim.pid */
+        uint32_t task_pid; /* from Connect: 0 when the shim holds no container */
         bool hung;         /* Connect or Create timed out: it takes calls, answers none */
 };
 
