@@ -29,7 +29,9 @@ static const struct cli_cmd cleanup_cmd = {
                 "shim, never follows a symlink, never removes through a mount point (a work dir\n"
                 "with a mount inside is reported as \"left\"), skips work dirs locked by a\n"
                 "concurrent command. One row per work dir: ACTION NAMESPACE ID DETAIL, with\n"
-                "ACTION remove, keep, skip, left or error. Exit 1 if any row failed.",
+                "ACTION remove, keep, skip, left or error. Exit 1 if any row failed; exit 5,\n"
+                "changing nothing, if ROOT and STATE do not belong together (a wrong --root or\n"
+                "--state, a STATE missing in the boot it was bound in).",
         .options = "  -A, --all-namespaces    every namespace\n"
                    "      --dry-run           print the rows a real run would print, change nothing\n"
                    "      --older-than DUR    only work dirs not modified for DUR (e.g. 1h, 30m)\n"

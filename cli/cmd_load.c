@@ -30,8 +30,11 @@ static const struct cli_cmd load_cmd = {
                 "up through the shim binary's delete action (an exit event with an unknown\n"
                 "status is recorded); a live one is loaded. Half-deleted .ID bundles are\n"
                 "finished. Then the work dirs with no task are removed. Tasks locked by a\n"
-                "concurrent command are skipped. One row per action: ACTION (load, remove,\n"
-                "cleanup, skip, left, error) NAMESPACE ID DETAIL. Exit 1 if any item failed.",
+                "concurrent command are skipped, and so is a shim that does not answer in\n"
+                "time (never killed: exit 1). A pid is signalled only when proven to be our\n"
+                "shim (start time, -address). One row per action: ACTION (load, remove,\n"
+                "cleanup, skip, left, error) NAMESPACE ID DETAIL. Exit 1 if any item failed;\n"
+                "exit 5, changing nothing, if ROOT and STATE do not belong together.",
         .options = "  -A, --all-namespaces    every namespace\n"
                    "      --dry-run           print the rows a real run would print, change nothing\n",
         .shortopts = "A",
