@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "core/base/cleanup.h"
@@ -13,6 +15,8 @@
 #include "cli/scan_output.h"
 #include "core/base/cleanup.h"
 #include "core/base/timefmt.h"
+#include "core/binding.h"
+#include "core/mounts.h"
 #include "core/sweep.h"
 
 enum { OPT_DRY_RUN = 0x100, OPT_OLDER_THAN };
@@ -35,7 +39,9 @@ static const struct cli_cmd cleanup_cmd = {
                 "concurrent command. One row per work dir it removed, skipped, left or failed\n"
                 "on: ACTION (remove, skip, left, error) NAMESPACE ID DETAIL; nothing at all when\n"
                 "there was nothing to do (so cron mails only when something happened). With\n"
-                "-q the ID of each row (NS/ID with -A). Exit 1 if any row failed.",
+                "-q the ID of each row (NS/ID with -A). Exit 1 if any row failed; exit 5,\n"
+                "changing nothing, if ROOT and STATE do not belong together (a wrong --root or\n"
+                "--state, a STATE missing in the boot it was bound in).",
         .options = "  -A, --all-namespaces    every namespace\n"
                    "      --dry-run           print the rows a real run would print, change nothing\n"
                    "      --older-than DUR    only work dirs not modified for DUR (e.g. 1h, 30m)\n",
@@ -107,6 +113,23 @@ static int sweep_temps(const struct cli_ctx *ctx, int root_fd, const char *ns,
         return 0;
 }
 
+/* ROOT and STATE belong together (core/binding.h): checked before anything
+ * is removed. */
+static int check_binding(struct cli_ctx *ctx, int root_fd, int state_fd, bool dry_run,
+                         struct tc_err **err)
+{
+        _cleanup_free_ char *root = NULL, *state = NULL;
+        struct bundle_roots r = { .root_fd = root_fd, .state_fd = state_fd };
+
+        if (fd_path(root_fd, &root, err) < 0)
+                return -1;
+        if (state_fd >= 0 ? fd_path(state_fd, &state, err) < 0 : !(state = strdup(ctx->state)))
+                return state_fd >= 0 ? -1 : tc_fail(err, TC_INTERNAL, "out of memory");
+        r.root_path = root;
+        r.state_path = state;
+        return binding_check(&r, dry_run, err);
+}
+
 int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 {
         struct cleanup_args a = { 0 };
@@ -133,9 +156,11 @@ int cmd_cleanup(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
         if (cli_state_fd(ctx, false, &state_fd, &e) < 0) {
                 if (!tc_err_is(e, TC_NOT_FOUND))
                         return tc_err_move(err, &e);
-                tc_err_freep(&e); /* no state dir (after a reboot): no bundle exists */
+                tc_err_freep(&e); /* no state dir: the binding tells whether after a reboot */
                 state_fd = -1;
         }
+        if (check_binding(ctx, root_fd, state_fd, a.o.dry_run, err) < 0)
+                return tc_wrap(err, "cleanup");
         r = cleanup_run(root_fd, state_fd, &a.o, scan_output_row, &out, &failed, err);
         scan_output_end(&out);
         if (r < 0)

@@ -8,6 +8,7 @@
 #include "core/base/cleanup.h"
 #include "core/base/pool.h"
 #include "cli/tasks.h"
+#include "core/binding.h"
 #include "core/load.h"
 #include "core/mounts.h"
 
@@ -32,13 +33,16 @@ static const struct cli_cmd load_cmd = {
                 "up through the shim binary's delete action (an exit event with an unknown\n"
                 "status is recorded); a live one is loaded. Half-deleted .ID bundles are\n"
                 "finished. Then the work dirs with no task are removed. Tasks locked by a\n"
-                "concurrent command are skipped. Up to N bundles are visited at once; rows\n"
-                "come in the order of a sequential run. One row per action: ACTION (load,\n"
-                "remove, cleanup, skip, left, error) NAMESPACE ID DETAIL; nothing at all when\n"
-                "there was nothing to do; with -q the ID of each row (NS/ID with -A). Exit 1 if\n"
-                "any item failed, 6 if a dead shim's binary is missing (its bundle is kept), 7\n"
-                "if the deadline passed (the bundles not visited by then get a skip row, their\n"
-                "work dirs and the work-dir sweep are left for later).",
+                "concurrent command are skipped, and so is a shim that does not answer in\n"
+                "time (never killed: exit 1). A pid is signalled only when proven to be our\n"
+                "shim (start time, -address). Up to N bundles are visited at once; rows come\n"
+                "in the order of a sequential run. One row per action: ACTION (load, remove,\n"
+                "cleanup, skip, left, error) NAMESPACE ID DETAIL; nothing at all when there was\n"
+                "nothing to do; with -q the ID of each row (NS/ID with -A). Exit 1 if any item\n"
+                "failed, 5 (changing nothing) if ROOT and STATE do not belong together, 6 if a\n"
+                "dead shim's binary is missing (its bundle is kept), 7 if the deadline passed\n"
+                "(the bundles not visited by then get a skip row, their work dirs and the\n"
+                "work-dir sweep are left for later).",
         .options = "  -A, --all-namespaces    every namespace\n"
                    "      --dry-run           print the rows a real run would print, change nothing\n"
                    "      --parallel N        bundles visited at once (default 4 per core)\n"
@@ -113,8 +117,11 @@ int cmd_load(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
         if ((r = cli_parse(ctx, &load_cmd, argc, argv, on_opt, &o, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
         out.all = o.all_namespaces;
-        if (scan_output_begin(&out, err) < 0 ||
-            (o.dry_run ? dry_run_mgr(ctx, &m, err) : tasks_mgr(ctx, &m, err)) < 0)
+        /* the binding is checked on ROOT and STATE as they are, before a
+         * real run makes a missing one */
+        if (dry_run_mgr(ctx, &m, err) < 0 || binding_check(&m.roots, o.dry_run, err) < 0)
+                return tc_wrap(err, "load");
+        if (scan_output_begin(&out, err) < 0 || (!o.dry_run && tasks_mgr(ctx, &m, err) < 0))
                 return -1;
         r = load_run(&m, &o, scan_output_row, &out, &failed, &skipped, err);
         scan_output_end(&out);

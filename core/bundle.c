@@ -391,6 +391,29 @@ int bundle_read_shim_pid(struct bundle *b, int *ret_pid, struct tc_err **err)
         return 0;
 }
 
+int bundle_write_shim_start(struct bundle *b, unsigned long long start, struct tc_err **err)
+{
+        char buf[32];
+        int n = snprintf(buf, sizeof buf, "%llu", start);
+
+        if (fs_replace(b->fd, "shim.start", buf, (size_t) n, 0600, err) < 0)
+                return tc_wrap(err, "bundle %s", b->path);
+        return 0;
+}
+
+unsigned long long bundle_read_shim_start(const struct bundle *b)
+{
+        _cleanup_free_ char *buf = NULL;
+        char *end = NULL;
+        unsigned long long v;
+
+        if (fs_read_at(b->fd, "shim.start", 64, &buf, NULL, NULL) < 0)
+                return 0;
+        errno = 0;
+        v = strtoull(buf, &end, 10);
+        return errno || end == buf || (*end && *end != '\n') ? 0 : v;
+}
+
 uint32_t bundle_read_init_pid(const struct bundle *b)
 {
         _cleanup_free_ char *buf = NULL;

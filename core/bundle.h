@@ -62,6 +62,12 @@ int bundle_write_shim_pid(struct bundle *b, int pid, struct tc_err **err);
 /* TC_NOT_FOUND when the file is missing. */
 int bundle_read_shim_pid(struct bundle *b, int *ret_pid, struct tc_err **err);
 
+/* shim.start: the shim daemon's start time (field 22 of /proc/PID/stat, clock
+ * ticks since boot), written with shim.pid: with the pid it names one process
+ * (core/shimconn.c checks it before any signal). 0 when missing or invalid. */
+int bundle_write_shim_start(struct bundle *b, unsigned long long start, struct tc_err **err);
+unsigned long long bundle_read_shim_start(const struct bundle *b);
+
 /* runc's --pid-file (init.pid): the task's init pid, 0 when missing or unreadable. */
 uint32_t bundle_read_init_pid(const struct bundle *b);
 

@@ -43,10 +43,14 @@ enum load_action load_decide(const struct load_seen *s)
                 a = LOAD_REMOVE_EMPTY;
         else if (s->record_unreadable)
                 return LOAD_FAIL_RECORD; /* reported and skipped: never removed */
+        else if (!s->shim_alive && s->shim_not_answering)
+                return LOAD_SKIP_SLOW; /* slow is not dead: never killed */
         else if (!s->has_record)
                 a = LOAD_REMOVE_NO_RECORD;
         else if (!s->shim_alive)
                 a = LOAD_CLEANUP_DEAD;
+        else if (s->shim_no_task)
+                a = LOAD_REMOVE_NO_TASK;
         else
                 return LOAD_KEEP_LIVE;
         /* never removed through a mount point: left before anything is done,
@@ -296,22 +300,47 @@ struct observed {
         const char *mnt; /* the mount point inside, if any */
 };
 
-/* Asks the shim whether it is alive (Connect). A shim that did not answer in
- * time is not asked for Delete and Shutdown either: the teardown kills it and
- * runs the delete action. */
+/* A create SIGKILLed between the shim's start and its Create leaves a shim
+ * with no container: Connect names no task pid, and State says not found. */
+static bool shim_holds_no_task(struct loader *l, struct observed *o)
+{
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
+        struct taskapi_state st = { 0 };
+        int r;
+
+        if (o->sc.task_pid != 0)
+                return false;
+        r = taskapi_state(&o->sc.api, o->b->id, timefmt_mono() + l->m->timeout, &st, &e);
+        taskapi_state_release(&st);
+        return r < 0 && tc_err_is(e, TC_NOT_FOUND);
+}
+
+/* Asks the shim whether it is alive (Connect). A shim that does not answer
+ * counts as dead only when its process is gone or proven not to be ours: one
+ * whose Connect timed out, or whose recorded pid is still our shim, is left. */
 static void probe_shim(struct loader *l, struct observed *o)
 {
         _cleanup_(tc_err_freep) struct tc_err *e = NULL;
+        int pid = 0;
 
         /* shimconn_connect reports through *err: never pass NULL */
         o->sc.locked = true; /* we hold the task lock: it may write shim.pid */
         o->seen.shim_alive = shimconn_connect(&o->sc, o->b, l->m->timeout, &e) == 0;
         if (e)
                 log_debug("load %s/%s: shim not alive: %s", o->b->ns, o->b->id, e->msg);
-        if (!o->seen.shim_alive)
-                shimconn_release(&o->sc);
-        else
+        if (o->seen.shim_alive) {
+                o->seen.shim_no_task = shim_holds_no_task(l, o);
                 note_stopped(l, o->b, &o->sc);
+                return;
+        }
+        if (bundle_read_shim_pid(o->b, &pid, NULL) < 0)
+                pid = 0;
+        o->seen.shim_not_answering =
+                o->sc.hung || tc_err_is(e, TC_DEADLINE_EXCEEDED) ||
+                (pid > 0 && shimconn_pid_is_ours(&o->sc, pid, bundle_read_shim_start(o->b)));
+        if (o->seen.shim_not_answering && !o->sc.shim_pid && pid > 0)
+                o->sc.shim_pid = (uint32_t) pid;
+        shimconn_release(&o->sc);
 }
 
 /* Fills O with the facts about bundle NS/ID, changing nothing (apart from
@@ -354,10 +383,21 @@ static const char *describe(struct loader *l, const char *ns, const char *id, en
                 (void) snprintf(detail, size, "no container record");
                 return "remove";
         case LOAD_CLEANUP_DEAD: (void) snprintf(detail, size, "shim dead"); return "cleanup";
+        case LOAD_REMOVE_NO_TASK:
+                (void) snprintf(detail, size, "shim pid %u runs no task (create interrupted)",
+                                o->sc.shim_pid);
+                return "remove";
         case LOAD_KEEP_LIVE: (void) snprintf(detail, size, "shim pid %u", o->sc.shim_pid); return "load";
         case LOAD_LEAVE_MOUNT:
                 (void) snprintf(detail, size, "mount point inside, left in place: %s", o->mnt);
                 return "left";
+        case LOAD_SKIP_SLOW:
+                if (o->sc.shim_pid)
+                        (void) snprintf(detail, size, "shim pid %u not answering: left for the next run",
+                                        o->sc.shim_pid);
+                else
+                        (void) snprintf(detail, size, "shim not answering: left for the next run");
+                return "skip";
         case LOAD_FAIL_RECORD: break;
         }
         return "error";
@@ -386,8 +426,8 @@ static void visit_bundle(struct loader *l, const char *ns, const char *id)
                 a = LOAD_FAIL_RECORD;
         l->unavailable |= a == LOAD_FAIL_RECORD && e && tc_err_is(e, TC_UNAVAILABLE);
         word = describe(l, ns, id, a, &o, detail, sizeof detail);
-        if (a == LOAD_FAIL_RECORD || a == LOAD_LEAVE_MOUNT) {
-                emit(l, word, ns, id, a == LOAD_LEAVE_MOUNT ? detail : e ? e->msg : "failed", true);
+        if (a == LOAD_FAIL_RECORD || a == LOAD_LEAVE_MOUNT || a == LOAD_SKIP_SLOW) {
+                emit(l, word, ns, id, a != LOAD_FAIL_RECORD ? detail : e ? e->msg : "failed", true);
         } else if (a != LOAD_SKIP_BUSY && a != LOAD_KEEP_LIVE && !l->o->dry_run &&
                    act(l, o.b, &o.sc, a, &e) < 0) {
                 a = LOAD_FAIL_RECORD;
@@ -399,7 +439,8 @@ out:
         shimconn_release(&o.sc);
         bundle_free(o.b);
         /* a failed or left row changes nothing */
-        tasklock_release_unused(&o.lock, a != LOAD_FAIL_RECORD && a != LOAD_LEAVE_MOUNT);
+        tasklock_release_unused(&o.lock, a != LOAD_FAIL_RECORD && a != LOAD_LEAVE_MOUNT &&
+                                                 a != LOAD_SKIP_SLOW);
 }
 
 /* A ".ID" bundle left by an interrupted delete: finished unless a command
@@ -723,10 +764,16 @@ int load_run(const struct taskmgr *m, const struct load_opts *o, scan_row_fn fn,
              unsigned *ret_failed, unsigned *ret_skipped, struct tc_err **err)
 {
         struct loader l = { .m = m, .o = o, .out = { .fn = fn, .user = user } };
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
         _cleanup_close_ int state_tasks_fd = -1;
         int r;
 
-        (void) fs_open_dir(m->roots.state_fd, "tasks", false, 0, &state_tasks_fd, NULL);
+        /* only a missing STATE/tasks means "no bundles": any other error stops
+         * load before it could take live tasks for orphans */
+        if (m->roots.state_fd >= 0 &&
+            fs_open_dir(m->roots.state_fd, "tasks", false, 0, &state_tasks_fd, &e) < 0 &&
+            !tc_err_is(e, TC_NOT_FOUND))
+                return tc_err_pass(err, &e, "STATE %s", m->roots.state_path);
         if (mounts_load("", &l.mounts, err) < 0)
                 return tc_wrap(err, "mounts");
         r = o->all_namespaces ? for_each_ns(&l, state_tasks_fd, err)

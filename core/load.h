@@ -17,6 +17,8 @@ enum load_action {
         LOAD_KEEP_LIVE,      /* loaded */
         LOAD_FAIL_RECORD,    /* the container record is unreadable: reported, untouched */
         LOAD_LEAVE_MOUNT,    /* would be removed, but a mount point is inside: left */
+        LOAD_SKIP_SLOW,      /* the shim did not answer but is not proven dead: left */
+        LOAD_REMOVE_NO_TASK, /* the shim answers but holds no container (create interrupted) */
 };
 struct load_seen {
         bool locked; /* by someone else */
@@ -24,6 +26,11 @@ struct load_seen {
         bool has_record;
         bool record_unreadable; /* there, but cannot be read or parsed */
         bool shim_alive;
+        /* not alive, yet not proven dead: Connect timed out, or the process
+         * at shim.pid is still our shim (core/shimconn.h) */
+        bool shim_not_answering;
+        /* alive, but the shim says it holds no container of this ID */
+        bool shim_no_task;
         bool has_mount; /* in the work dir, or in the bundle outside rootfs/ */
 };
 enum load_action load_decide(const struct load_seen *s);

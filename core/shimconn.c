@@ -53,11 +53,90 @@ int shimconn_start(struct shimconn *sc, const struct bundle *b, const char *bina
         return shim_start(&cmd, options, options_len, timefmt_mono() + timeout, &sc->boot, err);
 }
 
+/* Field 22 of /proc/PID/stat (the start time); false for a process that is
+ * gone or a zombie. */
+static bool proc_live_start(int pid, unsigned long long *ret_start)
+{
+        char path[64], stat[1024], *p;
+        _cleanup_close_ int fd = -1;
+        ssize_t len;
+
+        (void) snprintf(path, sizeof path, "/proc/%d/stat", pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || (len = read(fd, stat, sizeof stat - 1)) < 0)
+                return false;
+        stat[len] = '\0';
+        p = strrchr(stat, ')'); /* "pid (comm) S ...": the fields follow the last ')' */
+        if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+                return false;
+        p += 2; /* field 3 */
+        for (int field = 3; field < 22; field++) {
+                p = strchr(p, ' ');
+                if (!p)
+                        return false;
+                p++;
+        }
+        *ret_start = strtoull(p, NULL, 10);
+        return true;
+}
+
+/* Whether /proc/PID/cmdline carries -namespace NS, -id ID and -address ADDRESS. */
+static bool cmdline_names(int pid, const char *ns, const char *id, const char *address)
+{
+        _cleanup_free_ char *cmdline = NULL;
+        bool ns_ok = false, id_ok = false, addr_ok = false;
+        char path[64];
+        size_t len = 0;
+
+        (void) snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+        if (fs_read_at(AT_FDCWD, path, 1 << 16, &cmdline, &len, NULL) < 0)
+                return false;
+        for (size_t i = 0; i < len; i += strlen(cmdline + i) + 1) {
+                const char *a = cmdline + i, *v = i + strlen(a) + 1 < len ? a + strlen(a) + 1 : "";
+
+                if (strcmp(a, "-namespace") == 0 || strcmp(a, "--namespace") == 0)
+                        ns_ok = ns_ok || strcmp(v, ns) == 0;
+                if (strcmp(a, "-id") == 0 || strcmp(a, "--id") == 0)
+                        id_ok = id_ok || strcmp(v, id) == 0;
+                if (strcmp(a, "-address") == 0 || strcmp(a, "--address") == 0)
+                        addr_ok = addr_ok || strcmp(v, address) == 0;
+        }
+        return ns_ok && id_ok && addr_ok;
+}
+
+bool shimconn_pid_is_ours(const struct shimconn *sc, int pid, unsigned long long start)
+{
+        _cleanup_free_ char *address = NULL;
+        unsigned long long now;
+
+        if (pid <= 1 || !proc_live_start(pid, &now) || (start && now != start))
+                return false;
+        if (shim_grpc_address(sc->roots->state_path, &address, NULL) < 0)
+                return false;
+        return cmdline_names(pid, sc->ns, sc->id, address);
+}
+
+/* After Connect: shim.pid and shim.start name the process that answered. */
+static int record_shim(struct bundle *b, uint32_t shim_pid, struct tc_err **err)
+{
+        unsigned long long start = 0;
+        int known = 0;
+
+        if (!proc_live_start((int) shim_pid, &start))
+                start = 0; /* gone already: nothing to record about it */
+        if (bundle_read_shim_pid(b, &known, NULL) < 0 || known != (int) shim_pid) {
+                if (bundle_write_shim_pid(b, (int) shim_pid, err) < 0)
+                        return -1;
+        } else if (bundle_read_shim_start(b) == start) {
+                return 0;
+        }
+        return start ? bundle_write_shim_start(b, start, err) : 0;
+}
+
 int shimconn_connect(struct shimconn *sc, struct bundle *b, double timeout, struct tc_err **err)
 {
         double deadline = timefmt_mono() + timeout;
         uint32_t task_pid = 0;
-        int known = 0;
 
         if (!sc->boot.address) {
                 _cleanup_(tc_err_freep) struct tc_err *e = NULL;
@@ -74,50 +153,14 @@ int shimconn_connect(struct shimconn *sc, struct bundle *b, double timeout, stru
         sc->api.conn = sc->conn;
         sc->api.service = taskapi_service_for_version(sc->boot.version);
         if (taskapi_connect(&sc->api, sc->id, deadline, &sc->shim_pid, &task_pid, err) < 0) {
+                sc->task_pid = 0;
                 sc->hung = err && *err && (*err)->kind == TC_DEADLINE_EXCEEDED;
                 return tc_wrap(err, "shim connect");
         }
+        sc->task_pid = task_pid;
         /* only under the task lock: get, list, kill and wait do not hold it,
          * and a write racing a delete or create would leave a stale file */
-        if (sc->locked && (bundle_read_shim_pid(b, &known, NULL) < 0 || known != (int) sc->shim_pid))
-                return bundle_write_shim_pid(b, (int) sc->shim_pid, err);
-        return 0;
-}
-
-bool shimconn_pid_is_shim(int pid, const char *ns, const char *id)
-{
-        char path[64], stat[512], *p;
-        _cleanup_free_ char *cmdline = NULL;
-        _cleanup_close_ int fd = -1;
-        size_t len = 0;
-        bool ns_ok = false, id_ok = false;
-
-        if (pid <= 1)
-                return false;
-        (void) snprintf(path, sizeof path, "/proc/%d/stat", pid);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return false;
-        len = (size_t) read(fd, stat, sizeof stat - 1);
-        if (len == (size_t) -1)
-                return false;
-        stat[len] = '\0';
-        p = strrchr(stat, ')'); /* "pid (comm) S ...": the state follows the last ')' */
-        if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
-                return false;
-        (void) close(steal_fd(fd));
-        (void) snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
-        if (fs_read_at(AT_FDCWD, path, 1 << 16, &cmdline, &len, NULL) < 0)
-                return false;
-        for (size_t i = 0; i < len; i += strlen(cmdline + i) + 1) {
-                const char *a = cmdline + i, *v = i + strlen(a) + 1 < len ? a + strlen(a) + 1 : "";
-
-                if (strcmp(a, "-namespace") == 0 || strcmp(a, "--namespace") == 0)
-                        ns_ok = ns_ok || strcmp(v, ns) == 0;
-                if (strcmp(a, "-id") == 0 || strcmp(a, "--id") == 0)
-                        id_ok = id_ok || strcmp(v, id) == 0;
-        }
-        return ns_ok && id_ok;
+        return sc->locked ? record_shim(b, sc->shim_pid, err) : 0;
 }
 
 /* The shim exits ~50 ms after a Shutdown it accepts; one that ignored it
@@ -126,18 +169,20 @@ static void ensure_shim_gone(const struct shimconn *sc, const struct bundle *b,
                              const struct teardown_bounds *bounds)
 {
         int pid = (int) sc->shim_pid;
-        double start = timefmt_mono(), now;
+        double t0 = timefmt_mono(), now;
         double wait = bounds->exit_wait < bounds->call ? bounds->exit_wait : bounds->call;
         /* a hung shim was sent no Shutdown: nothing to wait for */
-        double deadline = start + (sc->hung ? 0 : wait);
+        double deadline = t0 + (sc->hung ? 0 : wait);
+        /* the pid is signalled only while it is still the process recorded */
+        unsigned long long start = bundle_read_shim_start(b);
 
         if (!pid && bundle_read_shim_pid((struct bundle *) b, &pid, NULL) < 0)
                 return;
         /* every 1 ms at first (it is a few ms; each look is two small /proc
          * reads), every 10 ms after 100 ms */
-        while (shimconn_pid_is_shim(pid, sc->ns, sc->id) && (now = timefmt_mono()) < deadline)
-                nanosleep(&(struct timespec){ 0, now - start < 0.1 ? 1000000 : 10000000 }, NULL);
-        if (!shimconn_pid_is_shim(pid, sc->ns, sc->id))
+        while (shimconn_pid_is_ours(sc, pid, start) && (now = timefmt_mono()) < deadline)
+                nanosleep(&(struct timespec){ 0, now - t0 < 0.1 ? 1000000 : 10000000 }, NULL);
+        if (!shimconn_pid_is_ours(sc, pid, start))
                 return;
         log_info("shim pid %d did not exit: killing it", pid);
         (void) kill(pid, SIGKILL);
@@ -146,7 +191,7 @@ static void ensure_shim_gone(const struct shimconn *sc, const struct bundle *b,
          * then its socket still listens, and shim_remove_socket() would rightly
          * refuse to remove it */
         deadline = timefmt_mono() + bounds->kill_wait;
-        while (shimconn_pid_is_shim(pid, sc->ns, sc->id) && timefmt_mono() < deadline)
+        while (shimconn_pid_is_ours(sc, pid, start) && timefmt_mono() < deadline)
                 nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
 }
 

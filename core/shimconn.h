@@ -22,6 +22,7 @@ struct shimconn {
         struct ttrpc_conn *conn;
         struct taskapi api;
         uint32_t shim_pid; /* from Connect, or the bundle's shim.pid */
+        uint32_t task_pid; /* from Connect: 0 when the shim holds no container */
         bool hung;         /* Connect or Create timed out: it takes calls, answers none */
         bool locked;       /* the caller holds the task lock: Connect may write shim.pid */
 };
@@ -44,5 +45,8 @@ void shimconn_teardown(struct shimconn *sc, const struct bundle *b, const char *
                        bool clean, const struct teardown_bounds *bounds);
 void shimconn_release(struct shimconn *sc);
 
-/* Whether PID is alive (not a zombie) and is the shim daemon of NS/ID. */
-bool shimconn_pid_is_shim(int pid, const char *ns, const char *id);
+/* Whether PID is alive (not a zombie) and is the shim daemon taskctl started
+ * for SC's task in this root: its command line names SC's namespace, ID and
+ * this STATE's -address, and (when START, the bundle's shim.start, is not 0)
+ * its start time is START. Checked before every signal to a shim. */
+bool shimconn_pid_is_ours(const struct shimconn *sc, int pid, unsigned long long start);

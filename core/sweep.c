@@ -134,7 +134,9 @@ static void visit(const struct sweep *s, int ns_fd, int state_ns_fd, const char 
          * appeared since, looked for under the lock below */
         seen.has_bundle = !s->kept && bundle_exists(state_ns_fd, id);
         seen.age = difftime(time(NULL), st.st_mtime);
-        if (!s->kept && !S_ISDIR(st.st_mode) && !seen.has_bundle) {
+        /* load's sweep too: a link at a work dir's name goes as a link */
+        if (!S_ISDIR(st.st_mode) && !seen.has_bundle &&
+            !(s->kept && bundle_exists_now(s, state_ns_fd, ns, id))) {
                 remove_non_dir(s, ns_fd, ns, id);
                 return;
         }
@@ -172,9 +174,15 @@ int sweep_ns(const struct sweep *s, int tasks_fd, const char *ns, struct tc_err 
                         scan_emit(s->out, "error", ns, "-", e->msg, true);
                 return 0;
         }
+        /* only a missing STATE/tasks/NS means "no bundles": with any other
+         * error the namespace's bundles are unknown, and its work dirs stay */
         if (s->state_fd >= 0 &&
-            fs_open_dir(s->state_fd, "tasks", false, 0711, &state_tasks_fd, NULL) == 0)
-                (void) fs_open_dir(state_tasks_fd, ns, false, 0711, &state_ns_fd, NULL);
+            (fs_open_dir(s->state_fd, "tasks", false, 0711, &state_tasks_fd, &e) < 0 ||
+             fs_open_dir(state_tasks_fd, ns, false, 0711, &state_ns_fd, &e) < 0) &&
+            !tc_err_is(e, TC_NOT_FOUND)) {
+                scan_emit(s->out, "error", ns, "-", e->msg, true);
+                return 0;
+        }
         if (dir_open_dup(ns_fd, &d) < 0)
                 return tc_fail_sys(err, TC_INTERNAL, errno, "read work dirs of %s", ns);
         while ((de = readdir(d))) {

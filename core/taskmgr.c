@@ -20,6 +20,7 @@
 #include "core/base/log.h"
 #include "core/base/pool.h"
 #include "core/base/timefmt.h"
+#include "core/binding.h"
 #include "core/events.h"
 #include "core/exitmark.h"
 #include "core/logfile.h"
@@ -273,6 +274,9 @@ static int create_locked(const struct taskmgr *m, const struct task_create_req *
         c.sc.locked = true;
         if (shim_resolve_binary(rec->runtime_name, &c.binary, err) < 0 ||
             write_task_spec(&c, &spec, err) < 0 || open_stdio(&c, err) < 0)
+                goto out;
+        /* load and cleanup trust this pair only once it is recorded */
+        if (binding_record(&m->roots, m->timeout, err) < 0)
                 goto out;
         if (bundle_new(&m->roots, m->ns, req->id, spec, strlen(spec), &c.b, err) < 0)
                 goto out;

@@ -11,6 +11,7 @@ setup() {
         NS2=$NS-b
         export TASKCTL_NAMESPACE=$NS
         mkdir -p "$R/tasks/$NS" "$S/tasks/$NS"
+        bind_roots "$R" "$S"
 }
 
 teardown() {
@@ -168,9 +169,94 @@ snapshot() {
                 --config "$BATS_TEST_TMPDIR/none.json" cleanup
         [ "$status" -eq 0 ]
         [ ! -e "$BATS_TEST_TMPDIR/nope" ]
+        # no ROOT binding for this boot, no STATE: as after a reboot
         mkdir -p "$R/tasks/$NS/a"
+        bind_roots "$R" "$S" 00000000-0000-0000-0000-000000000000
         rm -rf "$S"
         run --separate-stderr tc cleanup
         [ "$status" -eq 0 ]
         [ ! -e "$R/tasks/$NS/a" ]
+}
+
+@test "cleanup after a reboot (binding of another boot, STATE gone) removes every orphan work dir" {
+        mkdir -p "$R/tasks/$NS/o1/x" "$R/tasks/$NS/o2" "$R/tasks/$NS2/o3"
+        bind_roots "$R" "$S" 00000000-0000-0000-0000-000000000000
+        rm -rf "$S"
+        run --separate-stderr tc cleanup -A
+        [ "$status" -eq 0 ]
+        [ "$(echo "$output" | grep -c '^remove ')" -eq 3 ]
+        [ "$(find "$R/tasks" -mindepth 2 | wc -l)" -eq 0 ]
+}
+
+@test "cleanup with a STATE missing in the boot it was bound in (PrivateTmp-style): exit 5, nothing removed" {
+        mkdir -p "$R/tasks/$NS/live"
+        mv "$S" "$BATS_TEST_TMPDIR/hidden-state"
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 5 ]
+        [ "$output" = "" ]
+        [ "$stderr" = "taskctl: cleanup: STATE $S of ROOT $R is missing, but it was made in this boot (no reboot since): it is hidden from this process (systemd PrivateTmp=yes?) or was removed; run where STATE is visible" ]
+        [ -d "$R/tasks/$NS/live" ]
+        # a STATE made anew at the same path (an empty private /tmp) is not the bound one either
+        mkdir -p "$S/tasks/$NS"
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 5 ]
+        [[ "$stderr" == *"STATE $S is not the one ROOT $R was bound to in this boot"* ]]
+        [ -d "$R/tasks/$NS/live" ]
+}
+
+@test "cleanup with the wrong --state: exit 5 naming both directories and the fix, nothing removed" {
+        mkdir -p "$R/tasks/$NS/live" "$S/tasks/$NS/live" "$BATS_TEST_TMPDIR/other/tasks/$NS"
+        run --separate-stderr "$TASKCTL" --root "$R" --state "$BATS_TEST_TMPDIR/other" \
+                --config "$BATS_TEST_TMPDIR/none.json" cleanup --dry-run
+        [ "$status" -eq 5 ]
+        [ "$stderr" = "taskctl: cleanup: ROOT $R is bound to STATE $S in this boot, not $BATS_TEST_TMPDIR/other: pass --state $S (or the --root that goes with $BATS_TEST_TMPDIR/other)" ]
+        run --separate-stderr "$TASKCTL" --root "$R" --state "$BATS_TEST_TMPDIR/other" \
+                --config "$BATS_TEST_TMPDIR/none.json" cleanup
+        [ "$status" -eq 5 ]
+        [ "$output" = "" ]
+        [ -d "$R/tasks/$NS/live" ]
+        # a STATE bound to another ROOT is refused the same way
+        mkdir -p "$BATS_TEST_TMPDIR/root2/tasks/$NS/live"
+        run --separate-stderr "$TASKCTL" --root "$BATS_TEST_TMPDIR/root2" --state "$S" \
+                --config "$BATS_TEST_TMPDIR/none.json" cleanup
+        [ "$status" -eq 5 ]
+        [[ "$stderr" == *"STATE $S is bound to ROOT $R in this boot, not $BATS_TEST_TMPDIR/root2: pass --root $R"* ]]
+}
+
+@test "cleanup on a ROOT an older taskctl made (no binding): adopted only on proof, refused otherwise" {
+        rm "$R/binding.json" "$S/binding.json"
+        mkdir -p "$R/tasks/$NS/orphan" "$R/tasks/$NS/live" "$S/tasks/$NS/live"
+        # no bundle shows that STATE belongs to ROOT: a wrong --state cannot be ruled out
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 5 ]
+        [[ "$stderr" == *"ROOT $R has work dirs but no STATE recorded for it"* ]]
+        [ -d "$R/tasks/$NS/orphan" ]
+        # a bundle whose work link names this ROOT's work dir is the proof: the pair is recorded
+        ln -s "$R/tasks/$NS/live" "$S/tasks/$NS/live/work"
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 0 ]
+        [ "$(echo "$output" | grep -c '^remove ')" -eq 1 ]
+        [ ! -e "$R/tasks/$NS/orphan" ]
+        [ -d "$R/tasks/$NS/live" ]
+        [ "$(jq -r .state "$R/binding.json")" = "$S" ]
+        [ "$(jq -r .token "$R/binding.json")" = "$(jq -r .token "$S/binding.json")" ]
+        [ "$(stat -c %a "$R/binding.json")" = 600 ]
+}
+
+@test "cleanup refuses a STATE directory writable by others (exit 5), nothing removed" {
+        mkdir -p "$R/tasks/$NS/orphan" "$S/tasks/$NS/b"
+        chmod 0777 "$S/tasks/$NS/b"
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 5 ]
+        [[ "$stderr" == *"$S/tasks/$NS/b is owned by uid 0 with mode 0777: STATE and its directories must be owned by uid 0 and writable by nobody else"* ]]
+        [ -d "$R/tasks/$NS/orphan" ]
+        chmod 0700 "$S/tasks/$NS/b"
+        chmod 0757 "$S"
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 5 ]
+        [ -d "$R/tasks/$NS/orphan" ]
+        chmod 0711 "$S"
+        run --separate-stderr tc cleanup
+        [ "$status" -eq 0 ]
+        [ ! -e "$R/tasks/$NS/orphan" ]
 }

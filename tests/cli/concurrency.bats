@@ -10,6 +10,7 @@ setup() {
         setup_common
         realtask_setup cc
         mkdir -p "$R/tasks/$NS" "$S/tasks/$NS"
+        bind_roots "$R" "$S"
         busybox_rootfs >/dev/null
 }
 
@@ -273,6 +274,8 @@ wait_sweeping() {
 }
 
 @test "race: after a reboot (no STATE), a namespace's first tasks are created while cleanup, then load -A, sweep 20,000 orphans of it: the tasks keep their work dirs" {
+        # a reboot: the binding is of another boot, and STATE (tmpfs) is gone
+        bind_roots "$R" "$S" 00000000-0000-0000-0000-000000000000
         rm -rf "$S"
         orphans "$NS" 20000
         BG_PIDS=()

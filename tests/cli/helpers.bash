@@ -209,3 +209,19 @@ hold_lock() {
         echo "lock holder never took $1"
         return 1
 }
+
+# bind_roots ROOT STATE [BOOT_ID]: records ROOT and STATE as a pair, as the
+# first `create` does (ROOT/binding.json and STATE/binding.json; see
+# docs/layout.md), for tests that build work dirs and bundles by hand. A
+# BOOT_ID other than the current one simulates a binding made before a reboot.
+bind_roots() {
+        local root state boot json
+        mkdir -p "$1" "$2"
+        root=$(realpath "$1")
+        state=$(realpath "$2")
+        boot=${3:-$(cat /proc/sys/kernel/random/boot_id)}
+        json=$(jq -n --arg r "$root" --arg s "$state" --arg b "$boot" \
+                '{root: $r, state: $s, boot_id: $b, token: "0123456789abcdef"}')
+        echo "$json" > "$1/binding.json"
+        echo "$json" > "$2/binding.json"
+}

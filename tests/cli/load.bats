@@ -11,6 +11,7 @@ setup() {
         setup_common
         realtask_setup ld
         mkdir -p "$R/tasks/$NS" "$S/tasks/$NS"
+        bind_roots "$R" "$S"
         BB=$(busybox_rootfs)
 }
 
@@ -79,12 +80,22 @@ no_mounts_under_state() {
         [ "$status" -eq 3 ]
 }
 
-@test "load: a bundle without a record and without a shim (by hand): removed, its work link is never followed" {
+@test "load: a bundle whose work link points outside ROOT: exit 5 before anything changes, the link never followed" {
         mkdir -p "$S/tasks/$NS/nr/rootfs" "$R/tasks/$NS/nr/sub" "$BATS_TEST_TMPDIR/outside"
         echo '{}' > "$S/tasks/$NS/nr/config.json"
         echo canary > "$BATS_TEST_TMPDIR/outside/canary"
         ln -s "$BATS_TEST_TMPDIR/outside" "$S/tasks/$NS/nr/work"
         ln -s "$BATS_TEST_TMPDIR/outside" "$R/tasks/$NS/nr/sub/link"
+        before=$(find "$S" "$R" -printf '%p %y %m %l\n' | sort)
+        run --separate-stderr tc load
+        [ "$status" -eq 5 ]
+        [ "$output" = "" ]
+        [[ "$stderr" == *"bundle $S/tasks/$NS/nr links work dir $BATS_TEST_TMPDIR/outside, not one in ROOT $R: pass the --root its tasks were created with"* ]]
+        [ "$(find "$S" "$R" -printf '%p %y %m %l\n' | sort)" = "$before" ]
+        [ "$(cat "$BATS_TEST_TMPDIR/outside/canary")" = canary ]
+        # once the link names this ROOT's work dir, the bundle is removed and the link never followed
+        rm "$S/tasks/$NS/nr/work"
+        ln -s "$R/tasks/$NS/nr" "$S/tasks/$NS/nr/work"
         run --separate-stderr tc load
         [ "$status" -eq 0 ]
         check_rows "remove|$NS|nr|no container record"
@@ -140,6 +151,103 @@ no_mounts_under_state() {
         tree_is "$R/tasks/$NS"
         run -0 --separate-stderr tc events -o json
         [ "$(echo "$output" | jq -r 'select(.topic == "/tasks/exit" and .id == "d") | "\(.pid) \(.exit_status)"')" = "4242 null" ]
+}
+
+@test "load with the wrong --root: exit 5 naming both directories, the live task untouched" {
+        start_task web
+        shim=$(task_field web .shim_pid)
+        init=$(task_field web .pid)
+        mkdir -p "$BATS_TEST_TMPDIR/root2"
+        run --separate-stderr "$TASKCTL" --root "$BATS_TEST_TMPDIR/root2" --state "$S" \
+                --config "$BATS_TEST_TMPDIR/none.json" load
+        [ "$status" -eq 5 ]
+        [ "$output" = "" ]
+        [ "$stderr" = "taskctl: load: STATE $S is bound to ROOT $R in this boot, not $BATS_TEST_TMPDIR/root2: pass --root $R (or the --state that goes with $BATS_TEST_TMPDIR/root2)" ]
+        proc_alive "$shim"
+        proc_alive "$init"
+        [ -f "$S/tasks/$NS/web/config.json" ]
+        [ "$(task_field web .status)" = running ]
+        # without STATE's binding, the bundle's work link still tells
+        rm "$S/binding.json"
+        run --separate-stderr "$TASKCTL" --root "$BATS_TEST_TMPDIR/root2" --state "$S" \
+                --config "$BATS_TEST_TMPDIR/none.json" load
+        [ "$status" -eq 5 ]
+        [[ "$stderr" == *"links work dir $R/tasks/$NS/web, not one in ROOT $BATS_TEST_TMPDIR/root2"* ]]
+        [ "$(task_field web .status)" = running ]
+}
+
+@test "load: a work dir that is a symlink is removed as a link, never followed" {
+        mkdir -p "$BATS_TEST_TMPDIR/outside"
+        echo canary > "$BATS_TEST_TMPDIR/outside/canary"
+        ln -s "$BATS_TEST_TMPDIR/outside" "$R/tasks/$NS/lnk"
+        run --separate-stderr tc load
+        [ "$status" -eq 0 ]
+        check_rows "remove|$NS|lnk|not a directory"
+        [ ! -L "$R/tasks/$NS/lnk" ]
+        [ "$(cat "$BATS_TEST_TMPDIR/outside/canary")" = canary ]
+}
+
+@test "load: a stopped shim (SIGSTOP) that does not answer in time is skipped and never killed; exit 1" {
+        start_task web
+        shim=$(task_field web .shim_pid)
+        init=$(task_field web .pid)
+        kill -STOP "$shim"
+        run --separate-stderr tc --timeout 1 load
+        kill -CONT "$shim"
+        [ "$status" -eq 1 ]
+        check_rows "skip|$NS|web|shim pid $shim not answering: left for the next run"
+        proc_alive "$shim"
+        proc_alive "$init"
+        [ -f "$S/tasks/$NS/web/config.json" ]
+        [ -d "$R/tasks/$NS/web" ]
+        [ "$(task_field web .status)" = running ]
+        [ "$(task_field web .pid)" = "$init" ]
+}
+
+# A bundle whose shim is gone, with shim.pid naming DECOY (one bundle "d").
+decoy_bundle() {
+        tc containers get d >/dev/null 2>&1 || tc containers create d --spec "$(task_spec)" || return 1
+        mkdir -p "$S/tasks/$NS/d/rootfs" "$R/tasks/$NS/d"
+        echo '{}' > "$S/tasks/$NS/d/config.json"
+        ln -s "$R/tasks/$NS/d" "$S/tasks/$NS/d/work"
+        echo "unix://$BATS_TEST_TMPDIR/no-such.sock" > "$S/tasks/$NS/d/address"
+        echo "$1" > "$S/tasks/$NS/d/shim.pid"
+}
+
+# A process whose command line carries ARGS (as a shim's -namespace/-id/-address).
+start_decoy() {
+        perl -e 'sleep 300' -- "$@" </dev/null >/dev/null 2>&1 3>&- &
+        DECOY=$!
+        track_pid "$DECOY"
+}
+
+@test "load: a stale shim.pid naming a process with our -namespace and -id but another -address: never signalled" {
+        start_decoy -namespace "$NS" -id d -address /run/containerd/containerd.sock
+        decoy_bundle "$DECOY"
+        run --separate-stderr tc load
+        [ "$status" -eq 0 ]
+        check_rows "cleanup|$NS|d|shim dead"
+        proc_alive "$DECOY"
+        tree_is "$S/tasks/$NS"
+}
+
+@test "load: a stale shim.pid naming a process with our address but another start time: never signalled" {
+        start_decoy -namespace "$NS" -id d -address "$S/taskctl.sock"
+        decoy_bundle "$DECOY"
+        echo 1 > "$S/tasks/$NS/d/shim.start"
+        run --separate-stderr tc load
+        [ "$status" -eq 0 ]
+        check_rows "cleanup|$NS|d|shim dead"
+        proc_alive "$DECOY"
+        tree_is "$S/tasks/$NS"
+        # with its real start time it is proven to be our shim: alive, so not dead, and left
+        decoy_bundle "$DECOY"
+        proc_start_time "$DECOY" > "$S/tasks/$NS/d/shim.start"
+        run --separate-stderr tc load
+        [ "$status" -eq 1 ]
+        check_rows "skip|$NS|d|shim pid $DECOY not answering: left for the next run"
+        proc_alive "$DECOY"
+        [ -f "$S/tasks/$NS/d/shim.pid" ]
 }
 
 @test "load: a live task is kept and loaded: still running afterwards, get works, a second load says the same" {

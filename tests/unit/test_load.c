@@ -36,6 +36,16 @@ Test(load, decide_table)
                   LOAD_LEAVE_MOUNT },
                 /* the container record is gone: removed (a live shim told to go) */
                 { "no record, shim dead", { 0 }, LOAD_REMOVE_NO_RECORD },
+                /* a shim whose create was interrupted holds no container */
+                { "alive, no task", { .has_record = true, .shim_alive = true, .shim_no_task = true },
+                  LOAD_REMOVE_NO_TASK },
+                /* slow is not dead: a shim not proven dead is left, record or not */
+                { "not answering", { .has_record = true, .shim_not_answering = true },
+                  LOAD_SKIP_SLOW },
+                { "not answering, no record", { .shim_not_answering = true }, LOAD_SKIP_SLOW },
+                { "not answering, mount inside",
+                  { .has_record = true, .shim_not_answering = true, .has_mount = true },
+                  LOAD_SKIP_SLOW },
                 { "no record, shim alive", { .shim_alive = true }, LOAD_REMOVE_NO_RECORD },
                 { "no record, mount inside", { .has_mount = true }, LOAD_LEAVE_MOUNT },
                 /* the shim does not answer: cleaned up through the binary's delete */
