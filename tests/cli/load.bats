@@ -166,14 +166,16 @@ no_mounts_under_state() {
         proc_alive "$shim"
         proc_alive "$init"
         [ -f "$S/tasks/$NS/web/config.json" ]
-        [ "$(task_field web .status)" = running ]
+        st=$(task_field web .status)
+        [ "$st" = running ]
         # without STATE's binding, the bundle's work link still tells
         rm "$S/binding.json"
         run --separate-stderr "$TASKCTL" --root "$BATS_TEST_TMPDIR/root2" --state "$S" \
                 --config "$BATS_TEST_TMPDIR/none.json" load
         [ "$status" -eq 5 ]
         [[ "$stderr" == *"links work dir $R/tasks/$NS/web, not one in ROOT $BATS_TEST_TMPDIR/root2"* ]]
-        [ "$(task_field web .status)" = running ]
+        st=$(task_field web .status)
+        [ "$st" = running ]
 }
 
 @test "load: a work dir that is a symlink is removed as a link, never followed" {
@@ -200,8 +202,10 @@ no_mounts_under_state() {
         proc_alive "$init"
         [ -f "$S/tasks/$NS/web/config.json" ]
         [ -d "$R/tasks/$NS/web" ]
-        [ "$(task_field web .status)" = running ]
-        [ "$(task_field web .pid)" = "$init" ]
+        st=$(task_field web .status)
+        [ "$st" = running ]
+        got_pid=$(task_field web .pid)
+        [ "$got_pid" = "$init" ]
 }
 
 # A bundle whose shim is gone, with shim.pid naming DECOY (one bundle "d").

@@ -50,7 +50,9 @@ dead_bundle() {
         mkdir "$S/tasks/$NS/.half"
         for id in $(readdir_order); do
                 case $id in
-                live*) want+=("$(row load "$NS" "$id" "shim pid $(task_field "$id" .shim_pid)")") ;;
+                live*)
+                        spid=$(task_field "$id" .shim_pid)
+                        want+=("$(row load "$NS" "$id" "shim pid $spid")") ;;
                 dead*) want+=("$(row cleanup "$NS" "$id" "shim dead")") ;;
                 norec*) want+=("$(row remove "$NS" "$id" "no container record")") ;;
                 empty*) want+=("$(row remove "$NS" "$id" "empty bundle")") ;;
@@ -86,7 +88,9 @@ dead_bundle() {
         dead_bundle dead1
         for id in $(readdir_order); do
                 case $id in
-                live*) want+=("$id $(task_field "$id" .pid) running") ;;
+                live*)
+                        tpid=$(task_field "$id" .pid)
+                        want+=("$id $tpid running") ;;
                 dead1) want+=("dead1 - unknown") ;;
                 esac
         done

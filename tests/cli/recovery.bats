@@ -99,12 +99,13 @@ shims_of() {
                 [ -f "$R/containers/$NS/$id.json" ] || fail "record $id lost"
                 if [ -e "$S/tasks/$NS/$id" ]; then
                         # create finished before the kill: a live, loaded task
-                        [ "$(task_field "$id" .status)" = created ] || fail "$id: half-made task kept"
+                        st=$(task_field "$id" .status) || fail "$id: no state"
+                        [ "$st" = created ] || fail "$id: half-made task kept"
                         continue
                 fi
                 [ ! -e "$R/tasks/$NS/$id" ] || fail "work dir of $id left"
                 [ -z "$(shims_of "$id")" ] || fail "shim of $id left: $(shims_of "$id")"
-                ! grep -q " $S/tasks/$NS/$id/" /proc/self/mountinfo || fail "mount of $id left"
+                if grep -q " $S/tasks/$NS/$id/" /proc/self/mountinfo; then fail "mount of $id left"; fi
                 [ ! -e "$S/runc/$NS/$id" ] || fail "runc state of $id left"
         done
         [ -z "$(find "$S/tasks/$NS" -maxdepth 1 -name '.*')" ]
