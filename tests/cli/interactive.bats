@@ -67,6 +67,7 @@ teardown() {
         local left
         left=$(procs_mentioning "$S/")
         [ -z "$left" ] || { echo "processes left: $left"; return 1; }
+        teardown_checks
 }
 
 # PIDs of the processes whose command line contains $1 (log helpers, shims

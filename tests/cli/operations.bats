@@ -74,6 +74,7 @@ setup() {
 teardown() {
         kill_tracked
         reap_tasks
+        teardown_checks
 }
 
 # spec ID [ARG]...: $TMP/ID.json running ARG... (default sleep 300), with a

@@ -17,6 +17,7 @@ setup() {
 teardown() {
         kill_tracked
         end_tasks
+        teardown_checks
 }
 
 # One check per line; a failure says why.

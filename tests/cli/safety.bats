@@ -16,6 +16,7 @@ setup() {
 teardown() {
         kill_tracked
         end_tasks
+        teardown_checks
 }
 
 fail() { echo "$*" >&2; return 1; }
