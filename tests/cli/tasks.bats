@@ -801,7 +801,7 @@ snapshot() {
         refused 3 "taskctl: task \"web\" in namespace \"$NS\": process already finished"
         run --separate-stderr tc start web
         refused 5 "taskctl: task \"web\" in namespace \"$NS\": task is stopped: only a created task can be started"
-        run events_of web
+        run -0 events_of web
         # create, start, and the exit that wait observed (recorded once, by the
         # first command that saw it): the refused starts logged nothing
         [ "${#lines[@]}" -eq 3 ] || { echo "$output"; false; }
