@@ -496,7 +496,7 @@ snapshot() {
         long=$(printf 'a%.0s' $(seq 77))
         run --separate-stderr tc create "$long" --spec "$TMP/web.json"
         refused 2 'taskctl: task id "aaaaaaaaaaaaaaaaaaaa..." greater than maximum length (76 characters)'
-        for cmd in start get kill wait delete; do
+        for cmd in start get kill wait delete stop pause resume ps stats logs attach; do
                 run --separate-stderr tc "$cmd" "$long"
                 refused 2 'taskctl: task id "aaaaaaaaaaaaaaaaaaaa..." greater than maximum length (76 characters)'
         done
