@@ -199,7 +199,9 @@ epoch() { date -d "$1" +%s.%N; }
         [ "$(cat "$TMP/children")" = "$(printf 'sleep 1001 \nsleep 1002 ')" ] || { cat "$TMP/children"; false; }
         run --separate-stderr tc ps web
         [ "$status" -eq 0 ]
-        [ "${lines[0]}" = "PID        EXEC ID" ]
+        # fitted: the PID column as wide as its widest PID, then 3 spaces
+        w=$(awk 'NR > 1 && length($1) > w { w = length($1) } END { print w }' <<<"$output")
+        [ "${lines[0]}" = "$(printf '%-*sEXEC ID' $((w + 3)) PID)" ] || { echo "$output"; false; }
         [[ "$output" == *"$epid"*"e1"* ]]
         run -0 --separate-stderr tc -q ps web
         [ "${#lines[@]}" -eq 4 ]
