@@ -256,7 +256,7 @@ logger_pid() {
         [ "$status" -eq 0 ]
         [ "$output" = "1000 1001 /tmp bar /bin" ]
         run --separate-stderr bash -c "printf 'piped\n' | $TC exec -i e1 -- cat"
-        [ "$status" -eq 0 ]
+        [ "$status" -eq 0 ] || { echo "status $status, stdout $output, stderr $stderr"; false; }
         [ "$output" = piped ]
         run --separate-stderr tc exec e1 -- sh -c 'kill -TERM $$'
         [ "$status" -eq 143 ]
