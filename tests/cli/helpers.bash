@@ -45,7 +45,7 @@ tc_passes_status() {
                 case $a in
                 -n | --namespace | -o | --output | --root | --state | --config | --timeout) skip=1 ;;
                 -*) ;;
-                run | exec | attach) return 0 ;;
+                attach | exec | run) return 0 ;;
                 *) return 1 ;;
                 esac
         done
