@@ -47,6 +47,7 @@ int cmd_attach(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
         r = cli_parse(ctx, &attach_cmd, argc, argv, on_opt, &no_stdin, &args, &nargs, err);
         if (r != 0)
                 return r < 0 ? -1 : 0;
+        ctx->ref_what = "task id";
         if (cli_ref_parse(ctx, args[0], &ref, err) < 0 || tasks_mgr(ctx, &m, err) < 0)
                 return -1;
         m.ns = ref.ns;

@@ -262,6 +262,7 @@ int cmd_exec(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
         (void) snprintf(exec_id, sizeof exec_id, "%s", a.exec_id ? a.exec_id : "");
         if (!a.exec_id)
                 (void) snprintf(exec_id, sizeof exec_id, "exec-%d", (int) getpid());
+        ctx->ref_what = "task id";
         if (cli_ref_parse(ctx, args[0], &ref, err) < 0 || tasks_mgr(ctx, &m, err) < 0)
                 return -1;
         m.ns = ref.ns;

@@ -100,7 +100,7 @@ int cmd_task_stop(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **er
 
         if ((r = cli_parse(ctx, &stop_cmd, argc, argv, stop_opt, &s, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (tasks_mgr(ctx, &s.m, err) < 0)
+        if (tasks_mgr_refs(ctx, args, nargs, &s.m, err) < 0)
                 return -1;
         return cli_each_ref(ctx, args, nargs, stop_one, &s, err);
 }
@@ -151,7 +151,7 @@ int cmd_task_pause(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **e
 
         if ((r = cli_parse(ctx, &pause_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (tasks_mgr(ctx, &m, err) < 0)
+        if (tasks_mgr_refs(ctx, args, nargs, &m, err) < 0)
                 return -1;
         return cli_each_ref(ctx, args, nargs, pause_one, &m, err);
 }
@@ -164,7 +164,7 @@ int cmd_task_resume(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **
 
         if ((r = cli_parse(ctx, &resume_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (tasks_mgr(ctx, &m, err) < 0)
+        if (tasks_mgr_refs(ctx, args, nargs, &m, err) < 0)
                 return -1;
         return cli_each_ref(ctx, args, nargs, resume_one, &m, err);
 }
@@ -227,6 +227,7 @@ int cmd_task_ps(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
 
         if ((r = cli_parse(ctx, &ps_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
+        ctx->ref_what = "task id";
         if (cli_ref_parse(ctx, args[0], &ref, err) < 0 || tasks_mgr(ctx, &m, err) < 0)
                 return -1;
         m.ns = ref.ns;
@@ -327,6 +328,7 @@ int cmd_task_update(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **
         if (!res.has_memory && !res.has_cpus && !res.has_pids)
                 return tc_fail(err, TC_INVALID_ARGUMENT,
                                "update: nothing to change (give --memory, --cpus or --pids-limit)");
+        ctx->ref_what = "task id";
         if (cli_ref_parse(ctx, args[0], &ref, err) < 0 || tasks_mgr(ctx, &m, err) < 0)
                 return -1;
         m.ns = ref.ns;

@@ -233,7 +233,7 @@ int cmd_task_stats(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **e
 
         if ((r = cli_parse(ctx, &stats_cmd, argc, argv, stats_opt, &st, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (tasks_mgr(ctx, &st.m, err) < 0)
+        if (tasks_mgr_refs(ctx, args, nargs, &st.m, err) < 0)
                 return -1;
         if (!(prev = calloc((size_t) nargs, sizeof *prev)))
                 return tc_fail(err, TC_INTERNAL, "out of memory");

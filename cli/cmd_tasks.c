@@ -46,8 +46,8 @@ int tasks_mgr(struct cli_ctx *ctx, struct taskmgr *m, struct tc_err **err)
  * argument is a valid reference, the first one's error is returned before ROOT
  * or STATE is made (exit 2, nothing written); otherwise each invalid one is
  * reported in turn by cli_each_ref. */
-static int task_mgr(struct cli_ctx *ctx, char **args, int nargs, struct taskmgr *m,
-                    struct tc_err **err)
+int tasks_mgr_refs(struct cli_ctx *ctx, char **args, int nargs, struct taskmgr *m,
+                   struct tc_err **err)
 {
         struct cli_ref ref;
 
@@ -132,7 +132,7 @@ int cmd_task_start(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **e
 
         if ((r = cli_parse(ctx, &start_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (task_mgr(ctx, args, nargs, &m, err) < 0)
+        if (tasks_mgr_refs(ctx, args, nargs, &m, err) < 0)
                 return -1;
         return cli_each_ref(ctx, args, nargs, start_one, &m, err);
 }
@@ -255,7 +255,7 @@ int cmd_task_get(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err
 
         if ((r = cli_parse(ctx, &get_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (task_mgr(ctx, args, nargs, &g.m, err) < 0)
+        if (tasks_mgr_refs(ctx, args, nargs, &g.m, err) < 0)
                 return -1;
         return cli_each_ref(ctx, args, nargs, get_one, &g, err);
 }
@@ -316,7 +316,7 @@ int cmd_task_kill(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **er
 
         if ((r = cli_parse(ctx, &kill_cmd, argc, argv, kill_opt, &k, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (task_mgr(ctx, args, nargs, &k.m, err) < 0)
+        if (tasks_mgr_refs(ctx, args, nargs, &k.m, err) < 0)
                 return -1;
         return cli_each_ref(ctx, args, nargs, kill_one, &k, err);
 }
@@ -379,7 +379,7 @@ int cmd_task_wait(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **er
 
         if ((r = cli_parse(ctx, &wait_cmd, argc, argv, NULL, NULL, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (task_mgr(ctx, args, nargs, &m, err) < 0)
+        if (tasks_mgr_refs(ctx, args, nargs, &m, err) < 0)
                 return -1;
         return cli_each_ref(ctx, args, nargs, wait_one, &m, err);
 }
@@ -449,7 +449,7 @@ int cmd_task_delete(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **
 
         if ((r = cli_parse(ctx, &delete_cmd, argc, argv, force_opt, &d, &args, &nargs, err)) != 0)
                 return r < 0 ? -1 : 0;
-        if (task_mgr(ctx, args, nargs, &d.m, err) < 0)
+        if (tasks_mgr_refs(ctx, args, nargs, &d.m, err) < 0)
                 return -1;
         return cli_each_ref(ctx, args, nargs, delete_one, &d, err);
 }

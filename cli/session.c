@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/base/cleanup.h"
@@ -44,10 +45,22 @@ struct loop {
         bool out_broken; /* our stdout is gone: the task's output is dropped */
 };
 
+/* The shim opens an exec's stdin FIFO for reading in the background: Start can
+ * return before it has (then a non-blocking open for writing fails with ENXIO,
+ * and a stdin never opened never ends: `exec -i` hung). So ENXIO is retried,
+ * for STDIN_OPEN_TRIES x 10 ms at most. */
+#define STDIN_OPEN_TRIES 300
+
 int session_open_stdin(int dir_fd, const char *name)
 {
-        int fd = openat(dir_fd, name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+        int fd = -1;
 
+        for (int i = 0; i < STDIN_OPEN_TRIES; i++) {
+                fd = openat(dir_fd, name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+                if (fd >= 0 || errno != ENXIO)
+                        break;
+                (void) nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+        }
         if (fd < 0)
                 return -1;
         /* the shim reads it: blocking writes from here on */

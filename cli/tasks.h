@@ -10,8 +10,13 @@ struct cli_ref;
 
 /* The task manager of the command's namespace on ROOT and STATE (made if missing). */
 int tasks_mgr(struct cli_ctx *ctx, struct taskmgr *m, struct tc_err **err);
+/* tasks_mgr for a command on the tasks ARGS (ID or NS/ID each; errors say
+ * "task id"): when none is a valid reference, the first one's error, before
+ * ROOT or STATE is made. */
+int tasks_mgr_refs(struct cli_ctx *ctx, char **args, int nargs, struct taskmgr *m,
+                   struct tc_err **err);
 struct cJSON *tasks_info_json(const struct task_info *t);
-/* get's output: key/value lines, JSON, or with -q the ID. */
+/* get's output: key/value lines, JSON, or with -q nothing. */
 int tasks_print_info(struct cli_ctx *ctx, const struct task_info *t, struct tc_err **err);
 
 /* FLAG's PATH made absolute (the shim runs in the bundle); a file that does

@@ -226,7 +226,7 @@ build_dir() {
         [ "${lines[3]}" = "--namespace=x --state /s --config /c.json --timeout 2 containers list -q" ]
         [ "${lines[4]}" = "--timeout 2 containers list -q" ]
         [ "${lines[5]}" = "-n foo --timeout 2 list -q" ]
-        [ "${#lines[@]}" -eq 19 ]
+        [ "${#lines[@]}" -eq 22 ] # 6 above, 14 in the loop, kill and stop
 }
 
 @test "bash: ID completion is silent when taskctl fails or prints nothing" {

@@ -67,6 +67,7 @@ teardown() {
         local left
         left=$(procs_mentioning "$S/")
         [ -z "$left" ] || { echo "processes left: $left"; return 1; }
+        teardown_checks
 }
 
 # PIDs of the processes whose command line contains $1 (log helpers, shims
@@ -255,7 +256,7 @@ logger_pid() {
         [ "$status" -eq 0 ]
         [ "$output" = "1000 1001 /tmp bar /bin" ]
         run --separate-stderr bash -c "printf 'piped\n' | $TC exec -i e1 -- cat"
-        [ "$status" -eq 0 ]
+        [ "$status" -eq 0 ] || { echo "status $status, stdout $output, stderr $stderr"; false; }
         [ "$output" = piped ]
         run --separate-stderr tc exec e1 -- sh -c 'kill -TERM $$'
         [ "$status" -eq 143 ]

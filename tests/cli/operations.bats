@@ -74,6 +74,7 @@ setup() {
 teardown() {
         kill_tracked
         reap_tasks
+        teardown_checks
 }
 
 # spec ID [ARG]...: $TMP/ID.json running ARG... (default sleep 300), with a
@@ -138,18 +139,21 @@ epoch() { date -d "$1" +%s.%N; }
         [[ "$output" == *"/tasks/exit $PID 137 stop: killed after the grace time"* ]] || { echo "$output"; false; }
         # the shim's exit time: no earlier than the grace time after stop began
         at=$(event_time deaf /tasks/exit)
-        awk -v a="$(epoch "$at")" -v b="$before" 'BEGIN { exit !(a - b >= 2) }' || { echo "exit at $at, stop at $before"; false; }
+        at_s=$(epoch "$at")
+        awk -v a="$at_s" -v b="$before" 'BEGIN { exit !(a - b >= 2) }' || { echo "exit at $at, stop at $before"; false; }
         # an exit is recorded once, whoever else observes it later
         tc get deaf >/dev/null
         tc list >/dev/null
-        [ "$(events_of deaf | grep -c '^/tasks/exit ')" -eq 1 ]
+        n=$(events_of deaf | grep -c '^/tasks/exit ')
+        [ "$n" -eq 1 ]
         # a stopped task: stop is a success and says the same status
         run --separate-stderr tc stop --time 1 deaf
-        [ "$status" -eq 0 ] && [ "$output" = 137 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = 137 ]
         # -o json and -q
-        run --separate-stderr tc -o json stop polite
+        run -0 --separate-stderr tc -o json stop polite
         [ "$(jq -r .exit_status <<<"$output")" = 0 ]
-        run --separate-stderr tc -q stop polite
+        run -0 --separate-stderr tc -q stop polite
         [ "$output" = 0 ]
 }
 
@@ -160,7 +164,7 @@ epoch() { date -d "$1" +%s.%N; }
         [ "$status" -eq 0 ]
         run --separate-stderr tc create usr --rootfs "$ROOTFS"
         [ "$status" -eq 0 ]
-        run --separate-stderr tc start usr
+        run -0 --separate-stderr tc start usr
         track_pid "$output"
         run --separate-stderr tc stop -t 30 usr
         [ "$status" -eq 0 ] || { echo "$stderr"; false; }
@@ -195,9 +199,11 @@ epoch() { date -d "$1" +%s.%N; }
         [ "$(cat "$TMP/children")" = "$(printf 'sleep 1001 \nsleep 1002 ')" ] || { cat "$TMP/children"; false; }
         run --separate-stderr tc ps web
         [ "$status" -eq 0 ]
-        [ "${lines[0]}" = "PID        EXEC ID" ]
+        # fitted: the PID column as wide as its widest PID, then 3 spaces
+        w=$(awk 'NR > 1 && length($1) > w { w = length($1) } END { print w }' <<<"$output")
+        [ "${lines[0]}" = "$(printf '%-*sEXEC ID' $((w + 3)) PID)" ] || { echo "$output"; false; }
         [[ "$output" == *"$epid"*"e1"* ]]
-        run --separate-stderr tc -q ps web
+        run -0 --separate-stderr tc -q ps web
         [ "${#lines[@]}" -eq 4 ]
         run --separate-stderr tc ps nope
         [ "$status" -eq 3 ]
@@ -209,16 +215,20 @@ epoch() { date -d "$1" +%s.%N; }
         run_task a
         run_task b
         run --separate-stderr tc pause a b
-        [ "$status" -eq 0 ] && [ -z "$output" ]
-        [ "$(tc -o json get a | jq -r .status)" = paused ]
+        [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+        [ -z "$output" ]
+        st=$(tc -o json get a | jq -r .status)
+        [ "$st" = paused ]
         [ "$(grep -c . /sys/fs/cgroup/freezer/taskctl-ops-$NS-a/freezer.state)" -eq 1 ]
         [ "$(cat /sys/fs/cgroup/freezer/taskctl-ops-$NS-a/freezer.state)" = FROZEN ]
-        run --separate-stderr tc list status==paused
+        run -0 --separate-stderr tc list status==paused
         [ "${#lines[@]}" -eq 3 ]
         run --separate-stderr tc resume a
-        [ "$status" -eq 0 ] && [ -z "$output" ]
-        [ "$(tc -o json get a | jq -r .status)" = running ]
-        run events_of a
+        [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+        [ -z "$output" ]
+        st=$(tc -o json get a | jq -r .status)
+        [ "$st" = running ]
+        run -0 events_of a
         [[ "$output" == *"/tasks/paused"*"/tasks/resumed"* ]]
         tc pause a
         run --separate-stderr tc stop -t 1 a
@@ -258,13 +268,16 @@ epoch() { date -d "$1" +%s.%N; }
         [ "$(cat "$cg/memory/taskctl-ops-$NS-hog/memory.limit_in_bytes")" = 33554432 ]
         [ "$(cat "$cg/pids/taskctl-ops-$NS-hog/pids.max")" = 50 ]
         [ "$(cat "$cg/cpu/taskctl-ops-$NS-hog/cpu.cfs_quota_us")" = 50000 ]
-        [ "$(tc stats --no-stream -o json hog | jq -r '.[0].memory_limit')" = 33554432 ]
+        lim=$(tc stats --no-stream -o json hog | jq -r '.[0].memory_limit')
+        [ "$lim" = 33554432 ]
         # the record's spec is not rewritten
-        [ "$(tc -o json containers get hog | jq -r '.spec.linux.resources.memory')" = null ]
+        mem=$(tc -o json containers get hog | jq -r '.spec.linux.resources.memory')
+        [ "$mem" = null ]
         tc kill -s USR1 hog
         run --separate-stderr tc wait hog
-        [ "$status" -eq 0 ] && [ "$output" = 137 ]
-        run events_of hog
+        [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+        [ "$output" = 137 ]
+        run -0 events_of hog
         [[ "${lines[2]}" == "/tasks/oom $PID null memory cgroup oom_kill "* ]] || { echo "$output"; false; }
         [ "${lines[3]}" = "/tasks/exit $PID 137 oom killed" ] || { echo "$output"; false; }
         run --separate-stderr tc update hog
@@ -282,9 +295,12 @@ epoch() { date -d "$1" +%s.%N; }
         [ "$status" -eq 0 ] || { echo "$stderr"; false; }
         [ "$output" = "$(printf 'a 137\nb 137')" ]
         [ -z "$stderr" ]
-        [ ! -e "$S/tasks/$NS/a" ] && [ ! -e "$S/tasks/$NS/b" ]
+        [ ! -e "$S/tasks/$NS/a" ]
+        [ ! -e "$S/tasks/$NS/b" ]
         run --separate-stderr tc delete -f missing
-        [ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ]
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
+        [ -z "$stderr" ]
         run --separate-stderr tc delete missing
         [ "$status" -eq 3 ]
 }
@@ -308,36 +324,40 @@ epoch() { date -d "$1" +%s.%N; }
         [ "$(jq -r .exit_status <<<"$ex")" = 7 ]
         [ "$(jq -r .pid <<<"$ex")" = "$PID" ]
         # the event's time is the shim's own exit time, as get reports it
-        [ "$(jq -r .time <<<"$ex")" = "$(tc -o json get short | jq -r .exited_at)" ]
-        run --separate-stderr tc list
+        at=$(tc -o json get short | jq -r .exited_at)
+        [ "$(jq -r .time <<<"$ex")" = "$at" ]
+        run -0 --separate-stderr tc list
         [[ "${lines[1]}" == *"stopped (7) "*"s ago"* ]] || { echo "$output"; false; }
 }
 
 @test "several IDs: one missing is reported (exit 3) and the others are done; the worst kind wins" {
         spec a
         spec b
-        run --separate-stderr tc create a --spec "$TMP/a.json" --rootfs "$ROOTFS"
-        run --separate-stderr tc create b --spec "$TMP/b.json" --rootfs "$ROOTFS"
+        run -0 --separate-stderr tc create a --spec "$TMP/a.json" --rootfs "$ROOTFS"
+        run -0 --separate-stderr tc create b --spec "$TMP/b.json" --rootfs "$ROOTFS"
         run --separate-stderr tc start a missing b
         [ "$status" -eq 3 ]
         [ "$stderr" = "taskctl: task \"missing\" in namespace \"$NS\": not found" ]
         [ "${#lines[@]}" -eq 2 ]
-        [[ "${lines[0]}" == "a "* ]] && [[ "${lines[1]}" == "b "* ]]
+        [[ "${lines[0]}" == "a "* ]]
+        [[ "${lines[1]}" == "b "* ]]
         track_pid "${lines[0]#a }"
         track_pid "${lines[1]#b }"
         run --separate-stderr tc pause a missing b
         [ "$status" -eq 3 ]
-        [ "$(tc -o json get a | jq -r .status)" = paused ]
-        [ "$(tc -o json get b | jq -r .status)" = paused ]
+        st=$(tc -o json get a | jq -r .status)
+        [ "$st" = paused ]
+        st=$(tc -o json get b | jq -r .status)
+        [ "$st" = paused ]
         run --separate-stderr tc resume a b
         [ "$status" -eq 0 ]
         # an invalid ID (2) and a missing one (3): exit 3, both reported
         run --separate-stderr tc kill -s KILL 'bad!' a missing b
         [ "$status" -eq 3 ]
         [ "$(grep -c '^taskctl: ' <<<"$stderr")" -eq 2 ]
-        run --separate-stderr tc -o json get a b
+        run -0 --separate-stderr tc -o json get a b
         [ "$(jq -r '.[].status' <<<"$output" | sort -u)" = stopped ]
-        run --separate-stderr tc -q delete a b
+        run -0 --separate-stderr tc -q delete a b
         [ "$output" = "$(printf 'a 137\nb 137')" ]
 }
 
@@ -348,19 +368,22 @@ epoch() { date -d "$1" +%s.%N; }
         run --separate-stderr tc start "$NS2/x"
         [ "$status" -eq 0 ] || { echo "$stderr"; false; }
         track_pid "$output"
-        [ "$(tc -o json get "$NS2/x" | jq -r .namespace)" = "$NS2" ]
+        ns=$(tc -o json get "$NS2/x" | jq -r .namespace)
+        [ "$ns" = "$NS2" ]
         run --separate-stderr tc pause "$NS2/x"
         [ "$status" -eq 0 ]
         run --separate-stderr tc resume "$NS2/x"
         [ "$status" -eq 0 ]
-        run --separate-stderr tc -o json ps "$NS2/x"
+        run -0 --separate-stderr tc -o json ps "$NS2/x"
         [ "$(jq length <<<"$output")" -eq 1 ]
         run --separate-stderr tc stop -t 0 "$NS2/x"
-        [ "$status" -eq 0 ] && [ "$output" = 137 ]
+        [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+        [ "$output" = 137 ]
         run --separate-stderr tc get x
         [ "$status" -eq 3 ] # not in this namespace
         run --separate-stderr tc delete "$NS2/x"
-        [ "$status" -eq 0 ] && [ "$output" = 137 ]
+        [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+        [ "$output" = 137 ]
         run --separate-stderr tc containers get "$NS2/x"
         [ "$status" -eq 0 ]
         run --separate-stderr tc containers delete "$NS2/x"
@@ -380,10 +403,12 @@ epoch() { date -d "$1" +%s.%N; }
         tc containers create c --spec "$TMP/c.json" --label env=x
         run_task b
         run --separate-stderr tc containers prune labels.env==x
-        [ "$status" -eq 0 ] && [ "$output" = c ]
+        [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+        [ "$output" = c ]
         run --separate-stderr tc containers prune
-        [ "$status" -eq 0 ] && [ "$output" = a ]
-        run --separate-stderr tc -q containers list
+        [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+        [ "$output" = a ]
+        run -0 --separate-stderr tc -q containers list
         [ "$output" = b ]
         run --separate-stderr tc containers prune 'bad=='
         [ "$status" -eq 2 ]
@@ -396,18 +421,21 @@ epoch() { date -d "$1" +%s.%N; }
         [ "$(cat "$S/tasks/$NS/web/runtime")" = crun ]
         run --separate-stderr tc pause web
         [ "$status" -eq 0 ] || { echo "$stderr"; false; }
-        [ "$(tc -o json get web | jq -r .status)" = paused ]
+        st=$(tc -o json get web | jq -r .status)
+        [ "$st" = paused ]
         run --separate-stderr tc resume web
         [ "$status" -eq 0 ]
-        run --separate-stderr tc -o json ps web
+        run -0 --separate-stderr tc -o json ps web
         [ "$(jq length <<<"$output")" -eq 2 ]
         run --separate-stderr tc stats --no-stream -o json web
         [ "$status" -eq 0 ] || { echo "$stderr"; false; }
         [ "$(jq -r '.[0].pids' <<<"$output")" -eq 2 ]
         run --separate-stderr tc stop web
-        [ "$status" -eq 0 ] && [ "$output" = 42 ]
+        [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+        [ "$output" = 42 ]
         run --separate-stderr tc delete web
-        [ "$status" -eq 0 ] && [ "$output" = 42 ]
+        [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+        [ "$output" = 42 ]
 }
 
 @test "an exit is recorded once when several commands observe it at the same time" {
@@ -420,7 +448,7 @@ epoch() { date -d "$1" +%s.%N; }
                 tc kill quick >/dev/null 2>&1 &
         done
         wait
-        run events_of quick
+        run -0 events_of quick
         [ "$(grep -c '^/tasks/exit ' <<<"$output")" -eq 1 ] || { echo "$output"; false; }
         [[ "$output" == *"/tasks/exit $PID 9 null"* ]]
         [ -e "$S/tasks/$NS/quick/exit-recorded" ]

@@ -17,6 +17,7 @@ setup() {
 teardown() {
         kill_tracked
         end_tasks
+        teardown_checks
 }
 
 # One check per line; a failure says why.
@@ -60,7 +61,8 @@ jsonl_ok() {
                 [ "$status" -eq 0 ] || fail "update $ref: $stderr"
         done < <(tc containers list -A -q)
         [ "$(jq -r .labels.seen "$R/containers/$NS2/db.json")" = 1 ]
-        for ref in $(tc containers list -A -q); do
+        refs=$(tc containers list -A -q)
+        for ref in $refs; do
                 run --separate-stderr tc -n default containers delete "$ref"
                 [ "$status" -eq 0 ] || fail "delete $ref: $stderr"
         done
@@ -161,11 +163,11 @@ jsonl_ok() {
         [ "$(awk 'NR == 2 { print index($0, "io.containerd") }' <<<"$output")" -eq "$h_rt" ]
         [ "$(awk 'NR == 3 { print index($0, "io.containerd") }' <<<"$output")" -eq "$h_rt" ]
         # and no wider than needed: a short listing is short
-        run --separate-stderr tc containers list id==web
+        run -0 --separate-stderr tc containers list id==web
         [ "${lines[0]}" = "CONTAINER   IMAGE     RUNTIME" ]
         [ "${lines[1]}" = "web         busybox   io.containerd.runc.v2" ]
         # the namespace column of a long namespace fits too
-        run --separate-stderr tc -n "$NS2" containers list -A
+        run -0 --separate-stderr tc -n "$NS2" containers list -A
         w=$(( ${#NS} > 9 ? ${#NS} : 9 )) # the namespace or the NAMESPACE header
         [ "$(awk 'NR == 1 { print index($0, "CONTAINER") }' <<<"$output")" -eq $((w + 4)) ]
         [ "$(awk 'NR == 2 { print index($0, "aaaa") }' <<<"$output")" -eq $((w + 4)) ]
@@ -209,7 +211,7 @@ jsonl_ok() {
         run --separate-stderr tc -o json delete t1
         [ "$status" -eq 0 ]
         jq_same
-        run --separate-stderr tc -o json events
+        run -0 --separate-stderr tc -o json events
         jq_same
         # events -o json: a stream of pretty objects, no enclosing array
         [ "${output:0:1}" = "{" ]
@@ -225,7 +227,7 @@ jsonl_ok() {
         [ "${#lines[@]}" -eq 2 ]
         jsonl_ok
         [ "$(jq -r .id <<<"$output" | tr '\n' ' ')" = "db web " ]
-        run --separate-stderr tc -o jsonl cleanup --dry-run
+        run -0 --separate-stderr tc -o jsonl cleanup --dry-run
         [ "${#lines[@]}" -eq 1 ]
         jsonl_ok
         start_task t1
@@ -235,7 +237,7 @@ jsonl_ok() {
                 [ "$status" -eq 0 ] || fail "$cmd: $stderr"
                 jsonl_ok || fail "$cmd"
         done
-        run --separate-stderr tc -o jsonl list
+        run -0 --separate-stderr tc -o jsonl list
         [ "$(jq -r .id <<<"$output")" = t1 ]
         run --separate-stderr tc -o jsonl containers list id==nothing
         [ "$status" -eq 0 ]
@@ -256,7 +258,7 @@ jsonl_ok() {
                 [ "$status" -eq 0 ] || fail "$cmd: $stderr"
                 [ -z "$output" ] || fail "$cmd -q printed: $output"
         done
-        run --separate-stderr tc -q containers list
+        run -0 --separate-stderr tc -q containers list
         [ "$output" = web ]
         run --separate-stderr tc -q create t1 --spec "$spec_file" --rootfs "$(busybox_rootfs)"
         echo "$NS t1" >> "$BATS_TEST_TMPDIR/tasks"
@@ -265,18 +267,20 @@ jsonl_ok() {
         run --separate-stderr tc -q start t1
         [ "$status" -eq 0 ]
         [ -z "$output" ] || fail "start -q printed: $output"
-        remember_pid "$(task_field t1 .pid)"
-        remember_pid "$(task_field t1 .shim_pid)"
+        pid=$(task_field t1 .pid)
+        remember_pid "$pid"
+        pid=$(task_field t1 .shim_pid)
+        remember_pid "$pid"
         run --separate-stderr tc -q get t1
         [ "$status" -eq 0 ]
         [ -z "$output" ] || fail "get -q printed: $output"
-        run --separate-stderr tc -q list
+        run -0 --separate-stderr tc -q list
         [ "$output" = t1 ]
-        run --separate-stderr tc -q list -A
+        run -0 --separate-stderr tc -q list -A
         [[ "$output" == *"$NS/t1"* ]] || fail "$output"
-        run --separate-stderr tc -q load
+        run -0 --separate-stderr tc -q load
         [ "$output" = t1 ]
-        run --separate-stderr tc -q load -A
+        run -0 --separate-stderr tc -q load -A
         [[ "$output" == *"$NS/t1"* ]] || fail "$output"
         run --separate-stderr tc -q kill t1 --signal KILL
         [ "$status" -eq 0 ]
@@ -287,13 +291,13 @@ jsonl_ok() {
         run --separate-stderr tc -q events
         [ "$status" -eq 0 ]
         [ "$(sort -u <<<"$output")" = t1 ]
-        run --separate-stderr tc -q events -A
+        run -0 --separate-stderr tc -q events -A
         [ "$(sort -u <<<"$output")" = "$NS/t1" ]
         run --separate-stderr tc -q delete t1
         [ "$status" -eq 0 ]
         [ "$output" = 137 ]
         mkdir -p "$R/tasks/$NS/orphan"
-        run --separate-stderr tc -q cleanup
+        run -0 --separate-stderr tc -q cleanup
         [ "$output" = orphan ]
         run --separate-stderr tc -q containers delete web
         [ "$status" -eq 0 ]
@@ -342,7 +346,7 @@ jsonl_ok() {
         [ "$status" -eq 0 ]
         [ "$output" = "NAMESPACE   ID   PID   STATUS   RUNTIME" ]
         [ "$stderr" = "hint: no tasks in namespace \"$NS\"; 1 other namespace has tasks (taskctl list -A)" ]
-        run --separate-stderr tc -o json list
+        run -0 --separate-stderr tc -o json list
         [ "$output" = "[]" ]
         [[ "$stderr" == hint:* ]] || fail "$stderr"
 }
@@ -381,7 +385,7 @@ jsonl_ok() {
         run --separate-stderr tc cleanup --help
         [ "$status" -eq 0 ]
         [ "$(grep -cE -- '^ +-q' <<<"$output")" -eq 1 ] # the option, listed once
-        run --separate-stderr tc info --help
+        run -0 --separate-stderr tc info --help
         [ "${lines[0]}" = "Usage: taskctl info" ]
         run --separate-stderr tc containers list 'a,,b'
         [ "$status" -eq 2 ]
@@ -406,11 +410,11 @@ jsonl_ok() {
         [ "$status" -eq 0 ]
         [ "${#lines[@]}" -eq 1001 ]
         [ "$output" = "$( (echo r0; cat "$BATS_TEST_TMPDIR/ids") | LC_ALL=C sort)" ]
-        run --separate-stderr tc -o jsonl containers list
+        run -0 --separate-stderr tc -o jsonl containers list
         [ "$(jq -r .id <<<"$output")" = "$( (echo r0; cat "$BATS_TEST_TMPDIR/ids") | LC_ALL=C sort)" ]
         # IDs, not file names: "a" sorts before "a-b" although "a-b.json" < "a.json"
         for id in a-b a a.b A; do tc -n "$NS2" containers create "$id" --spec "$SPEC"; done
-        run --separate-stderr tc -n "$NS2" containers list -q
+        run -0 --separate-stderr tc -n "$NS2" containers list -q
         [ "$output" = "$(printf '%s\n' A a a-b a.b)" ]
 }
 
@@ -423,7 +427,7 @@ jsonl_ok() {
         run --separate-stderr tc list -A -q
         [ "$status" -eq 0 ]
         [ "$output" = "$(printf '%s\n' aa/a aa/c mm/x zz/a zz/b)" ]
-        run --separate-stderr tc -n zz list -q
+        run -0 --separate-stderr tc -n zz list -q
         [ "$output" = "$(printf '%s\n' a b)" ]
 }
 
@@ -490,7 +494,7 @@ jsonl_ok() {
         run --separate-stderr tc events --format time,topic
         [ "$status" -eq 0 ]
         [[ "${lines[1]}" =~ ^(less\ than\ a\ second|[0-9]+\ seconds)\ ago\ +/tasks/create$ ]] || fail "${lines[1]}"
-        run --separate-stderr tc events --format time,topic --no-trunc
+        run -0 --separate-stderr tc events --format time,topic --no-trunc
         [[ "${lines[1]}" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\ +/tasks/create$ ]] || fail "${lines[1]}"
 }
 
@@ -509,18 +513,18 @@ jsonl_ok() {
                 printf '%s\n' "${COMPREPLY[@]}"
         }
         local line=("$TASKCTL" --root "$R" --state "$S" --config "$BATS_TEST_TMPDIR/none.json")
-        run bc "${line[@]}" containers get "$NS2/"
+        run -0 bc "${line[@]}" containers get "$NS2/"
         [ "$output" = "$NS2/db" ]
-        run bc "${line[@]}" -n "$NS" containers delete ""
+        run -0 bc "${line[@]}" -n "$NS" containers delete ""
         [ "$output" = web ]
-        run bc "${line[@]}" get "tasksonly$$/"
+        run -0 bc "${line[@]}" get "tasksonly$$/"
         [ "$output" = "tasksonly$$/t9" ]
-        run bc "${line[@]}" -n ""
+        run -0 bc "${line[@]}" -n ""
         [[ "$output" == *"$NS2"* ]] || fail "no $NS2 in: $output"
         [[ "$output" == *"tasksonly$$"* ]] || fail "no tasksonly$$ in: $output"
-        run fish --no-config -c "source $src/taskctl.fish; complete -C '${line[*]} containers get $NS2/'"
+        run -0 fish --no-config -c "source $src/taskctl.fish; complete -C '${line[*]} containers get $NS2/'"
         [ "$(cut -f1 <<<"$output")" = "$NS2/db" ]
-        run timeout 20 zsh -f "$TESTS_DIR/cli/zsh-complete.zsh" "$src" "$BATS_TEST_TMPDIR/zcompdump" \
+        run -0 timeout 20 zsh -f "$TESTS_DIR/cli/zsh-complete.zsh" "$src" "$BATS_TEST_TMPDIR/zcompdump" \
                 "${line[*]} containers get $NS2/"
         [[ "$output" == *"$NS2/db"* ]] || fail "zsh: $output"
 }

@@ -16,6 +16,7 @@ setup() {
 teardown() {
         kill_tracked
         end_tasks
+        teardown_checks
 }
 
 fail() { echo "$*" >&2; return 1; }
@@ -121,7 +122,10 @@ fault_create() {
         export FAKESHIM_MAX_LIFETIME=300
         FAKESHIM_FAULT=$1 run tc --timeout 3 create d1 --spec "$(task_spec)" --runtime "$FAKESHIM"
         [ "$status" -ne 0 ] || fail "create with $1 succeeded"
-        [ "${#lines[@]}" -eq 1 ] || fail "not one line: $output"
+        [[ "${lines[0]}" == "taskctl: "* ]] || fail "not an error line: $output"
+        # SPEC: one error line, then a hint line where one exists
+        [ "${#lines[@]}" -eq 1 ] || [[ "${#lines[@]}" -eq 2 && "${lines[1]}" == "hint: "* ]] ||
+                fail "not one error line (and a hint): $output"
         d=$(awk '$2 == "daemon" { print $1 }' "$FAKESHIM_PIDFILE")
         [ -n "$d" ] || fail "the fake started no daemon"
         # a shim that was sent Shutdown or SIGKILL is gone within moments

@@ -496,7 +496,7 @@ snapshot() {
         long=$(printf 'a%.0s' $(seq 77))
         run --separate-stderr tc create "$long" --spec "$TMP/web.json"
         refused 2 'taskctl: task id "aaaaaaaaaaaaaaaaaaaa..." greater than maximum length (76 characters)'
-        for cmd in start get kill wait delete; do
+        for cmd in start get kill wait delete stop pause resume ps stats logs attach; do
                 run --separate-stderr tc "$cmd" "$long"
                 refused 2 'taskctl: task id "aaaaaaaaaaaaaaaaaaaa..." greater than maximum length (76 characters)'
         done
@@ -801,7 +801,7 @@ snapshot() {
         refused 3 "taskctl: task \"web\" in namespace \"$NS\": process already finished"
         run --separate-stderr tc start web
         refused 5 "taskctl: task \"web\" in namespace \"$NS\": task is stopped: only a created task can be started"
-        run events_of web
+        run -0 events_of web
         # create, start, and the exit that wait observed (recorded once, by the
         # first command that saw it): the refused starts logged nothing
         [ "${#lines[@]}" -eq 3 ] || { echo "$output"; false; }
