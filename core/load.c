@@ -469,43 +469,6 @@ static void visit_hidden(struct loader *l, int state_ns_fd, const char *ns, cons
         }
 }
 
-/* A non-directory (a symlink, a file) at the name of a work dir of NS whose
- * task was not kept and that has no bundle: the entry itself is removed, never
- * what it points to, as cleanup does (the sweep below cannot lock it; it then
- * passes the entry by). Lost when load's own sweep became core/sweep.c's. */
-static void sweep_non_dirs(struct loader *l, int tasks_fd, const char *ns)
-{
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
-        int fd = openat(tasks_fd, ns, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-        if (fd < 0)
-                return;
-        if (!(d = fdopendir(fd))) {
-                (void) close(fd);
-                return;
-        }
-        while ((de = readdir(d))) {
-                char bundle[2 * IDENT_BUF + 8], msg[256];
-                struct stat st;
-
-                if (!ident_valid(de->d_name) || kept(de->d_name, l) ||
-                    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR(st.st_mode))
-                        continue;
-                (void) snprintf(bundle, sizeof bundle, "tasks/%s/%s", ns, de->d_name);
-                if (l->m->roots.state_fd >= 0 &&
-                    (fstatat(l->m->roots.state_fd, bundle, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT))
-                        continue; /* a bundle (or no answer): left to the sweep */
-                if (!l->o->dry_run && unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
-                        (void) snprintf(msg, sizeof msg, "remove: %s", strerror(errno));
-                        emit(l, "error", ns, de->d_name, msg, true);
-                } else {
-                        emit(l, "remove", ns, de->d_name, "not a directory", false);
-                }
-                keep(l, de->d_name); /* handled: the sweep passes it by */
-        }
-}
-
 /* cleanupWorkDirs (core/sweep.c) for NS: every work dir whose task was not
  * kept. A bundle that appeared after the bundle scan (a create that finished
  * meanwhile) is checked for under the lock: its work dir is not an orphan. */
@@ -531,7 +494,6 @@ static void sweep_work_dirs(struct loader *l, const char *ns)
                 return;
         }
         s.tasks_path = tasks_path;
-        sweep_non_dirs(l, tasks_fd, ns);
         if (sweep_ns(&s, tasks_fd, ns, &e) < 0)
                 emit(l, "error", ns, "-", e->msg, true);
 }

@@ -222,6 +222,7 @@ jsonl_ok() {
         tc containers create web --spec "$SPEC"
         tc containers create db --spec "$SPEC"
         mkdir -p "$R/tasks/$NS/orphan"
+        bind_roots "$R" "$S" # a hand-made work dir: ROOT and STATE belong together
         run --separate-stderr tc -o jsonl containers list
         [ "$status" -eq 0 ]
         [ "${#lines[@]}" -eq 2 ]
@@ -361,7 +362,7 @@ jsonl_ok() {
         [ "${lines[0]}" = "Usage: taskctl [OPTIONS] COMMAND [ARGS]..." ]
         run --separate-stderr tc help list
         [ "$status" -eq 0 ]
-        [ "${lines[0]}" = "Usage: taskctl list [-A|--all-namespaces] [FILTER]..." ]
+        [ "${lines[0]}" = "Usage: taskctl list [-A|--all-namespaces] [--parallel N] [--deadline SECONDS] [FILTER]..." ]
         run --separate-stderr tc help containers create
         [ "$status" -eq 0 ]
         [[ "${lines[0]}" == "Usage: taskctl containers create ID "* ]] || fail "${lines[0]}"
@@ -469,6 +470,7 @@ jsonl_ok() {
         mkdir -p "$BATS_TEST_TMPDIR/outside" "$R/tasks/$NS"
         echo canary > "$BATS_TEST_TMPDIR/outside/canary"
         ln -s "$BATS_TEST_TMPDIR/outside" "$R/tasks/$NS/evil"
+        bind_roots "$R" "$S" # a hand-made work dir: ROOT and STATE belong together
         run --separate-stderr tc load --dry-run
         [ "$status" -eq 0 ]
         [ -L "$R/tasks/$NS/evil" ]
