@@ -52,20 +52,14 @@ struct events_opts {
 static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
 {
         struct events_opts *o = st;
-        double secs;
 
         switch (c) {
         case 'A': o->all = true; return 0;
         case OPT_FOLLOW: o->follow = true; return 0;
         case OPT_SINCE:
                 o->has_since = true;
-                if (timefmt_parse(arg, &o->since))
+                if (timefmt_parse_since(arg, &o->since))
                         return 0;
-                if (timefmt_parse_duration(arg, &secs)) {
-                        clock_gettime(CLOCK_REALTIME, &o->since);
-                        o->since.tv_sec -= (time_t) secs;
-                        return 0;
-                }
                 return tc_fail(err, TC_INVALID_ARGUMENT,
                                "--since \"%s\": expected an RFC 3339 time or a duration", arg);
         default: return tc_fail(err, TC_INTERNAL, "unhandled option");

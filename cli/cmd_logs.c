@@ -55,7 +55,6 @@ static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
 {
         struct logs_opts *o = st;
         const char *bad = NULL;
-        double secs;
 
         switch (c) {
         case 'f': o->follow = true; return 0;
@@ -67,13 +66,8 @@ static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
                            : 0;
         case OPT_SINCE:
                 o->has_since = true;
-                if (timefmt_parse(arg, &o->since))
+                if (timefmt_parse_since(arg, &o->since))
                         return 0;
-                if (timefmt_parse_duration(arg, &secs)) {
-                        clock_gettime(CLOCK_REALTIME, &o->since);
-                        o->since.tv_sec -= (time_t) secs;
-                        return 0;
-                }
                 return tc_fail(err, TC_INVALID_ARGUMENT,
                                "--since \"%s\": expected an RFC 3339 time or a duration", arg);
         default: return tc_fail(err, TC_INTERNAL, "unhandled option");

@@ -161,3 +161,16 @@ bool timefmt_parse_duration(const char *s, double *ret_seconds)
         *ret_seconds = total;
         return true;
 }
+
+bool timefmt_parse_since(const char *s, struct timespec *ret)
+{
+        double secs;
+
+        if (timefmt_parse(s, ret))
+                return true;
+        if (!timefmt_parse_duration(s, &secs))
+                return false;
+        clock_gettime(CLOCK_REALTIME, ret);
+        ret->tv_sec -= (time_t) secs;
+        return true;
+}

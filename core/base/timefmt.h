@@ -15,5 +15,8 @@ void timefmt_now(char buf[TIMEFMT_LEN]);
 bool timefmt_parse(const char *s, struct timespec *ret);
 /* Go-style durations: "90s", "1h30m", "2h", "500ms", "1.5h"; false if malformed. */
 bool timefmt_parse_duration(const char *s, double *ret_seconds);
+/* A --since value: an RFC 3339 time, or a duration meaning "that long before
+ * now"; false if it is neither. */
+bool timefmt_parse_since(const char *s, struct timespec *ret);
 /* Monotonic seconds, for deadlines. */
 double timefmt_mono(void);

@@ -31,3 +31,20 @@ Test(duration, go_numbers_only)
                         cr_assert(eq(dbl, got, cases[i].secs), "%s", cases[i].in);
         }
 }
+
+/* --since (events, logs): an RFC 3339 time as is, or a duration before now */
+Test(duration, since_time_or_duration)
+{
+        struct timespec ts, before, after;
+
+        cr_assert(timefmt_parse_since("2026-01-02T03:04:05.5Z", &ts));
+        cr_assert(eq(i64, (int64_t) ts.tv_sec, 1767323045));
+        cr_assert(eq(long, ts.tv_nsec, 500000000L));
+        clock_gettime(CLOCK_REALTIME, &before);
+        cr_assert(timefmt_parse_since("1h30m", &ts));
+        clock_gettime(CLOCK_REALTIME, &after);
+        cr_assert(ge(i64, (int64_t) ts.tv_sec, (int64_t) before.tv_sec - 5400));
+        cr_assert(le(i64, (int64_t) ts.tv_sec, (int64_t) after.tv_sec - 5400));
+        cr_assert(not(timefmt_parse_since("yesterday", &ts)));
+        cr_assert(not(timefmt_parse_since("", &ts)));
+}
