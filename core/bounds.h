@@ -32,11 +32,14 @@ struct teardown_bounds {
         double delete_action; /* the binary's delete action */
 };
 
-/* After a failed create, and in delete. */
+/* After a failed create, and in delete. A SIGKILLed shim gets the cleanup
+ * bound to die (returned from as soon as it is gone): a big process (a
+ * sanitizer build's) unmaps slowly on a loaded machine, and its socket can be
+ * removed only once it no longer listens. */
 #define TEARDOWN_BOUNDS_SHUTDOWN                                                       \
         ((struct teardown_bounds){ .call = BOUND_SHIM_SHUTDOWN,                        \
                                    .exit_wait = BOUND_SHIM_EXIT,                       \
-                                   .kill_wait = BOUND_SHIM_SHUTDOWN,                   \
+                                   .kill_wait = BOUND_SHIM_CLEANUP,                    \
                                    .delete_action = BOUND_SHIM_SHUTDOWN })
 /* In load. */
 #define TEARDOWN_BOUNDS_LOAD                                                           \
