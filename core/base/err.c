@@ -56,7 +56,8 @@ int tc_fail_sys(struct tc_err **err, enum tc_kind kind, int sys, const char *fmt
         return set(err, kind, sys, msg);
 }
 
-static int vwrap(struct tc_err **err, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int vwrap(struct tc_err **err, const char *fmt,
+                                                     va_list ap)
 {
         char *head = NULL, *msg = NULL;
 

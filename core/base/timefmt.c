@@ -88,7 +88,7 @@ bool timefmt_parse(const char *s, struct timespec *ret)
         } else {
                 return false;
         }
-        if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59)
                 return false;
         tm.tm_year = y - 1900;
         tm.tm_mon = mo - 1;
