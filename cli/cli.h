@@ -148,6 +148,6 @@ bool output_is_json(const struct cli_ctx *ctx);
 /* "3 minutes ago" for an RFC 3339 TIME, or TIME itself with --no-trunc or
  * when it does not parse. Returns BUF. */
 const char *output_time(const struct cli_ctx *ctx, const char *time, char *buf, size_t size);
-/* -q for a list: KEY's line, "NS/ID" when ALL_NS (SPEC Names; cli/ref.c,
+/* -q for a list: KEY's line, "NS/ID" when ALL_NS (what every record and task command takes back; cli/ref.c,
  * the form cli_ref_parse takes back). */
 void output_key(const char *ns, const char *id, bool all_ns);

@@ -114,7 +114,7 @@ int containers_print_one(struct cli_ctx *ctx, const struct record *rec, struct t
         _cleanup_json_ cJSON *j = NULL;
 
         if (ctx->quiet)
-                return 0; /* SPEC -q: not a list, not a value: nothing */
+                return 0; /* the -q rule (man taskctl, OUTPUT): not a list, not a value: nothing */
         if (ctx->output == OUT_TABLE) {
                 table_header(cols, ELEMENTSOF(cols));
                 print_row(rec);
@@ -126,8 +126,8 @@ int containers_print_one(struct cli_ctx *ctx, const struct record *rec, struct t
         return output_json(j, err);
 }
 
-/* The store of a namespace that may hold record REF ("ID" or "NS/ID", SPEC
- * Names): the command's namespace becomes NS, and *RET_ID points to the ID.
+/* The store of a namespace that may hold record REF ("ID" or "NS/ID", as
+ * cli/ref.h parses it): the command's namespace becomes NS, and *RET_ID points to the ID.
  * A missing ROOT means the record is not found. */
 int containers_open_existing(struct cli_ctx *ctx, const char *ref, struct cli_ref *r,
                              const char **ret_id, struct store **ret, struct tc_err **err)

@@ -109,7 +109,7 @@ int cmd_info(struct cli_ctx *ctx, int argc, char **argv, struct tc_err **err)
         if (!o)
                 return tc_fail(err, TC_INTERNAL, "out of memory");
         if (ctx->quiet) {
-                r = 0; /* SPEC -q: not a list, not a value: nothing */
+                r = 0; /* the -q rule (man taskctl, OUTPUT): not a list, not a value: nothing */
         } else if (output_is_json(ctx)) {
                 r = output_json(o, err);
         } else {

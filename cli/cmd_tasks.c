@@ -108,7 +108,7 @@ static int start_one(struct cli_each *e, const struct cli_ref *ref, void *user,
         m->ns = ref->ns;
         if (taskmgr_start(m, ref->id, &pid, err) < 0)
                 return -1;
-        /* SPEC -q: start's PID is not a value a script needs (get has it) */
+        /* the -q rule (man taskctl, OUTPUT): start's PID is not a value a script needs (get has it) */
         if (e->ctx->quiet)
                 return 0;
         if (output_is_json(e->ctx)) {
@@ -210,7 +210,7 @@ static void print_info_table(const struct task_info *t)
 int tasks_print_info(struct cli_ctx *ctx, const struct task_info *t, struct tc_err **err)
 {
         if (ctx->quiet)
-                return 0; /* SPEC -q: not a list, not a value: nothing */
+                return 0; /* the -q rule (man taskctl, OUTPUT): not a list, not a value: nothing */
         if (output_is_json(ctx)) {
                 _cleanup_json_ cJSON *o = tasks_info_json(t);
 

@@ -55,7 +55,7 @@ struct cli_ref;
  * outlive its use) and *RET_ID to the ID; a missing one is TC_NOT_FOUND. */
 int containers_open_existing(struct cli_ctx *ctx, const char *ref, struct cli_ref *r,
                              const char **ret_id, struct store **ret, struct tc_err **err);
-/* Prefixes SPEC's context: container "ID" in namespace "NS". */
+/* Prefixes the error context: container "ID" in namespace "NS". */
 int containers_wrap(struct cli_ctx *ctx, const char *id, struct tc_err **err);
 /* Prints REC as -o says (a table row with header, JSON, or with -q its ID). */
 int containers_print_one(struct cli_ctx *ctx, const struct record *rec, struct tc_err **err);

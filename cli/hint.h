@@ -3,7 +3,7 @@
 
 #include "core/base/err.h"
 
-/* The next step for the user after an error (SPEC Exit codes: "followed where
+/* The next step for the user after an error (man taskctl, EXIT STATUS: "followed where
  * one exists by a hint line"): set by the command that knows it, printed by
  * main on stderr as "hint: ..." after the error line, never on stdout. */
 void cli_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -8,7 +8,7 @@
 
 struct cJSON;
 
-/* One run of a command over several ID arguments (SPEC "Exit codes": each is
+/* One run of a command over several ID arguments (man taskctl, EXIT STATUS: each is
  * handled and reported, a failure does not stop the rest, the exit code is the
  * worst one met, see tc_kind_worst()). */
 struct cli_each {

@@ -43,7 +43,7 @@ void scan_output_row(const struct scan_row *row, void *user)
 {
         struct scan_output *out = user;
 
-        /* SPEC Recovery: no row for a work dir left alone because its task is
+        /* cleanup and load print no row for a work dir left alone because its task is
          * live; only what was removed, skipped, left or failed */
         if (strcmp(row->action, "keep") == 0)
                 return;

@@ -60,6 +60,6 @@ int taskio_logger_run(int dir_fd, int out_fd, int err_fd, int lock_fd, off_t max
                      struct tc_err **err);
 
 struct cJSON;
-/* Sets SPEC's process.terminal to true (create/run -t: the runtime then
+/* Sets the OCI spec's process.terminal to true (create/run -t: the runtime then
  * hands the pty master to the shim's console socket). */
 int taskio_spec_terminal(struct cJSON *spec, struct tc_err **err);

@@ -47,7 +47,7 @@ void tc_err_freep(struct tc_err **e);
 const char *tc_kind_name(enum tc_kind kind);
 
 /* Of two outcomes of a command over several IDs, the one whose exit code is
- * the higher (SPEC's table: 7 deadline exceeded > 6 unavailable > 5 failed
+ * the higher (the exit-code table of man taskctl: 7 deadline exceeded > 6 unavailable > 5 failed
  * precondition > 4 already exists > 3 not found > 2 invalid argument > 1
  * internal). 0 stands for success and never wins over a failure. */
 enum tc_kind tc_kind_worst(enum tc_kind a, enum tc_kind b);
