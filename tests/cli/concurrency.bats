@@ -204,7 +204,7 @@ wait_sweeping() {
                                 [ "$out" = 137 ] || { echo "$id-$w: stdout $out, stderr $err"; false; }
                                 [ -z "$err" ]
                         elif [ "$rc" -eq 0 ]; then
-                                # SPEC: delete --force of a task that no longer
+                                # the man page: delete --force of a task that no longer
                                 # exists (the other deleted it) succeeds quietly
                                 [ -z "$err" ] || { echo "$id-$w: stderr $err"; false; }
                         else

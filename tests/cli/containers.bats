@@ -203,7 +203,7 @@ EOF
         [ "${lines[0]}" = "CONTAINER   IMAGE   RUNTIME" ]
         [ "${lines[1]}" = "web         img:1   io.containerd.runc.v2" ]
         run -0 --separate-stderr tc containers get web -q
-        [ -z "$output" ] # SPEC -q: get is neither a list nor a value
+        [ -z "$output" ] # -q rule (man taskctl, OUTPUT): get is neither a list nor a value
         run --separate-stderr tc containers get db
         refused 3 'taskctl: container "db" in namespace "default": not found'
         run --separate-stderr tc -n other containers get web

@@ -95,7 +95,7 @@ fakeshim_gone() {
         return 1
 }
 
-# Runs `tc --timeout 2 create t1 --spec SPEC --runtime FAKESHIM` with
+# Runs `tc --timeout 2 create t1 --spec the man page --runtime FAKESHIM` with
 # FAKESHIM_FAULT=$1; sets status/output/stderr (the caller checks $status).
 create_with_fault() {
         export FAKESHIM_FAULT=$1
@@ -108,7 +108,7 @@ one_line_error() {
         echo "stderr: $stderr"
         [ -z "$output" ]
         [[ "${stderr_lines[0]}" == "taskctl: "* ]]
-        # SPEC: one line, then a hint line where one exists
+        # the man page: one line, then a hint line where one exists
         [ "${#stderr_lines[@]}" -eq 1 ] || [[ "${#stderr_lines[@]}" -eq 2 && "${stderr_lines[1]}" == "hint: "* ]]
 }
 

@@ -127,7 +127,7 @@ no_mounts_under_state() {
         [ "$(echo "$ex" | jq -r .pid)" = "$init" ]
         [ "$(echo "$ex" | jq -r .detail)" = "shim dead: exit status unknown" ]
         [ "$(echo "$output" | jq -r 'select(.topic == "/tasks/delete" and .id == "web") | .exit_status')" = null ]
-        # the container record stays (SPEC: load removes tasks, not containers)
+        # the container record stays (the man page: load removes tasks, not containers)
         run --separate-stderr tc containers get web
         [ "$status" -eq 0 ]
 }

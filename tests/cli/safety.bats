@@ -123,7 +123,7 @@ fault_create() {
         FAKESHIM_FAULT=$1 run tc --timeout 3 create d1 --spec "$(task_spec)" --runtime "$FAKESHIM"
         [ "$status" -ne 0 ] || fail "create with $1 succeeded"
         [[ "${lines[0]}" == "taskctl: "* ]] || fail "not an error line: $output"
-        # SPEC: one error line, then a hint line where one exists
+        # the man page: one error line, then a hint line where one exists
         [ "${#lines[@]}" -eq 1 ] || [[ "${#lines[@]}" -eq 2 && "${lines[1]}" == "hint: "* ]] ||
                 fail "not one error line (and a hint): $output"
         d=$(awk '$2 == "daemon" { print $1 }' "$FAKESHIM_PIDFILE")

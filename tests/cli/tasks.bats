@@ -179,7 +179,7 @@ lifecycle() {
         pid=${BASH_REMATCH[1]}
         track_pid "$pid"
 
-        # the bundle, as SPEC's layout says
+        # the bundle, as the man page's layout says
         [ "$(stat -c %a "$b")" = 700 ]
         [ -f "$b/config.json" ]
         [ -d "$b/rootfs" ]
@@ -258,7 +258,7 @@ lifecycle() {
         # the container record stays
         run --separate-stderr tc containers get "$id" -q
         [ "$status" -eq 0 ]
-        [ -z "$output" ] # SPEC -q: get prints nothing
+        [ -z "$output" ] # -q rule (man taskctl, OUTPUT): get prints nothing
         [ -f "$R/containers/$NS/$id.json" ]
 
         run -0 events_of "$id"
@@ -292,7 +292,7 @@ lifecycle() {
         [ -z "$output" ]
         run --separate-stderr tc -q start web
         [ "$status" -eq 0 ]
-        [ -z "$output" ] # SPEC -q: start is neither a list nor a value command
+        [ -z "$output" ] # -q rule (man taskctl, OUTPUT): start is neither a list nor a value command
         # never started: no --force needed, the shim reports exit status 0
         run --separate-stderr tc delete db
         [ "$status" -eq 0 ]
