@@ -514,6 +514,16 @@ static bool socket_is_live(const char *path)
         return errno != ECONNREFUSED && errno != ENOENT;
 }
 
+bool shim_address_listens(const char *address)
+{
+        _cleanup_free_ char *path = NULL;
+        bool abstract = false;
+
+        if (shim_socket_path_from_address(address, &path, &abstract, NULL) < 0 || abstract)
+                return false;
+        return socket_is_live(path);
+}
+
 int shim_remove_socket(const char *address, struct tc_err **err)
 {
         static const char dir[] = SHIM_SOCKET_DIR "/";

@@ -86,4 +86,7 @@ int shim_socket_path_from_address(const char *address, char **ret_path, bool *re
 /* Removes the socket file of a dead shim: only a socket directly under
  * SHIM_SOCKET_DIR, never one that still accepts connections
  * (TC_FAILED_PRECONDITION), never through a symlink. Missing is success. */
+/* Whether a server still accepts on ADDRESS's socket (false for an abstract
+ * address, which has nothing on disk to remove). */
+bool shim_address_listens(const char *address);
 int shim_remove_socket(const char *address, struct tc_err **err);

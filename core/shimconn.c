@@ -55,7 +55,9 @@ int shimconn_start(struct shimconn *sc, const struct bundle *b, const char *bina
 
 /* Field 22 of /proc/PID/stat (the start time); false for a process that is
  * gone or a zombie. */
-static bool proc_live_start(int pid, unsigned long long *ret_start)
+/* Reads field 22 (start time) of /proc/PID/stat; with LIVE_ONLY a zombie or
+ * dead process counts as gone. */
+static bool proc_stat_start(int pid, bool live_only, unsigned long long *ret_start)
 {
         char path[64], stat[1024], *p;
         _cleanup_close_ int fd = -1;
@@ -67,7 +69,7 @@ static bool proc_live_start(int pid, unsigned long long *ret_start)
                 return false;
         stat[len] = '\0';
         p = strrchr(stat, ')'); /* "pid (comm) S ...": the fields follow the last ')' */
-        if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+        if (!p || p[1] != ' ' || (live_only && (p[2] == 'Z' || p[2] == 'X')))
                 return false;
         p += 2; /* field 3 */
         for (int field = 3; field < 22; field++) {
@@ -78,6 +80,11 @@ static bool proc_live_start(int pid, unsigned long long *ret_start)
         }
         *ret_start = strtoull(p, NULL, 10);
         return true;
+}
+
+static bool proc_live_start(int pid, unsigned long long *ret_start)
+{
+        return proc_stat_start(pid, true, ret_start);
 }
 
 /* Whether /proc/PID/cmdline carries -namespace NS, -id ID and -address ADDRESS. */
@@ -163,6 +170,18 @@ int shimconn_connect(struct shimconn *sc, struct bundle *b, double timeout, stru
         return sc->locked ? record_shim(b, sc->shim_pid, err) : 0;
 }
 
+/* Whether the SIGKILLed process PID (started at START) may still hold its
+ * socket open: it exists, zombie or not, and ADDRESS still accepts. */
+static bool killed_still_holds(int pid, unsigned long long start, const char *address)
+{
+        unsigned long long now = 0;
+
+        /* no socket known: nothing will be removed, a zombie is gone enough */
+        if (!proc_stat_start(pid, !address, &now) || (start && now != start))
+                return false;
+        return !address || shim_address_listens(address);
+}
+
 /* The shim exits ~50 ms after a Shutdown it accepts; one that ignored it
  * (a task still inside) or hangs is killed, as containerd's shim.Delete does. */
 static void ensure_shim_gone(const struct shimconn *sc, const struct bundle *b,
@@ -184,14 +203,20 @@ static void ensure_shim_gone(const struct shimconn *sc, const struct bundle *b,
                 nanosleep(&(struct timespec){ 0, now - t0 < 0.1 ? 1000000 : 10000000 }, NULL);
         if (!shimconn_pid_is_ours(sc, pid, start))
                 return;
+        if (!start)
+                (void) proc_live_start(pid, &start);
         log_info("shim pid %d did not exit: killing it", pid);
         (void) kill(pid, SIGKILL);
         /* SIGKILL lands asynchronously, and a big process (a sanitizer build's
          * shadow memory) takes a while to unmap before its files close: until
          * then its socket still listens, and shim_remove_socket() would rightly
-         * refuse to remove it */
+         * refuse to remove it. The wait is on the process (this start time,
+         * zombie or not) and its socket, not on shimconn_pid_is_ours: the
+         * kernel drops the command line (exit_mm) before it closes the files
+         * (exit_files), so the name check turns false while the socket is
+         * still open. A zombie nobody reaps with its socket closed ends it. */
         deadline = timefmt_mono() + bounds->kill_wait;
-        while (shimconn_pid_is_ours(sc, pid, start) && timefmt_mono() < deadline)
+        while (killed_still_holds(pid, start, sc->boot.address) && timefmt_mono() < deadline)
                 nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
 }
 

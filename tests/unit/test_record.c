@@ -86,6 +86,17 @@ Test(record, spec_strings_with_escaped_quotes_and_backslash_runs)
         cr_assert(eq(str, r->id, "x"));
 }
 
+Test(record, spec_after_control_whitespace_kept_whole)
+{
+        /* cJSON skips every byte up to 32 between tokens; the spec's text
+         * must be cut where the parser ends it, not at its first comma */
+        _cleanup_(record_freep) struct record *r =
+                parse_ok("{\"id\":\"x\",\"spec\":\v{\"a\":{\"b\":\"t\",\f\"c\":1}}\v,\"image\":\"i\"}");
+
+        cr_assert(eq(str, r->spec, "{\"a\":{\"b\":\"t\",\"c\":1}}"));
+        cr_assert(eq(str, r->image, "i"));
+}
+
 Test(record, spec_member_found_under_an_escaped_key)
 {
         _cleanup_(record_freep) struct record *r =
