@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The ROOT <-> STATE binding (core/binding.h, docs/layout.md). */
 #include "core/binding.h"
+#include "core/trust.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -179,22 +180,15 @@ int binding_record(const struct bundle_roots *r, double timeout, struct tc_err *
 }
 
 /* Nothing in STATE is trusted (shim-binary-path, address, shim.pid) unless
- * its directories are ours: owned by our euid and writable by nobody else.
- * (The STATE owner/mode check of issue 8, written once here until the one of
- * branch safety1 lands.) */
+ * its directories pass trust_check_stat, the one owner and mode rule
+ * (core/trust.h) that bundle_load applies too. A missing one is not a fault. */
 static int check_trusted(int dfd, const char *name, const char *path, struct tc_err **err)
 {
         struct stat st;
 
         if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) < 0)
                 return errno == ENOENT ? 0 : tc_fail_sys(err, TC_INTERNAL, errno, "stat %s", path);
-        if (S_ISDIR(st.st_mode) && (st.st_uid != geteuid() || (st.st_mode & 022)))
-                return tc_fail(err, TC_FAILED_PRECONDITION,
-                               "%s is owned by uid %u with mode %04o: STATE and its directories "
-                               "must be owned by uid %u and writable by nobody else",
-                               path, (unsigned) st.st_uid, (unsigned) (st.st_mode & 07777),
-                               (unsigned) geteuid());
-        return 0;
+        return S_ISDIR(st.st_mode) ? trust_check_stat(&st, path, err) : 0;
 }
 
 /* The bundles under STATE/tasks: every `work` link must be the work dir
