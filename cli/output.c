@@ -22,11 +22,52 @@ void output_set_format(enum output_fmt fmt)
 
 /* ---- JSON ---- */
 
-static void indent(FILE *f, int depth)
+/* The printer writes into a buffer of its own and hands it to stdio in big
+ * pieces: a call into stdio per token was most of the time of a long listing. */
+struct jout {
+        FILE *f;
+        size_t n;
+        char buf[16384];
+};
+
+static void jflush(struct jout *o)
 {
-        fputc('\n', f);
-        for (int i = 0; i < depth; i++)
-                fputs("  ", f);
+        if (o->n)
+                (void) fwrite(o->buf, 1, o->n, o->f);
+        o->n = 0;
+}
+
+static void jput(struct jout *o, const void *p, size_t n)
+{
+        if (o->n + n > sizeof o->buf) {
+                jflush(o);
+                if (n > sizeof o->buf) {
+                        (void) fwrite(p, 1, n, o->f);
+                        return;
+                }
+        }
+        memcpy(o->buf + o->n, p, n);
+        o->n += n;
+}
+
+static void jputc(struct jout *o, char c)
+{
+        if (o->n == sizeof o->buf)
+                jflush(o);
+        o->buf[o->n++] = c;
+}
+
+static void indent(struct jout *o, int depth)
+{
+        static const char spaces[] = "                                                        ";
+
+        jputc(o, '\n');
+        for (size_t left = 2 * (size_t) depth; left > 0;) {
+                size_t k = left < sizeof spaces - 1 ? left : sizeof spaces - 1;
+
+                jput(o, spaces, k);
+                left -= k;
+        }
 }
 
 static const unsigned char *skip_ws(const unsigned char *p, const unsigned char *end)
@@ -50,26 +91,30 @@ static unsigned hex4(const unsigned char *p)
 
 /* One code point as jq 1.6 writes it: '"' and '\' escaped, the five named
  * controls, other controls and DEL as \u00xx, everything else as UTF-8. */
-static void put_cp(FILE *f, uint32_t c)
+static void put_cp(struct jout *o, uint32_t c)
 {
         static const char named[] = { ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f',
                                       ['\r'] = 'r' };
+        char b[8];
+        int n;
 
         if (c == '"' || c == '\\')
-                fprintf(f, "\\%c", (int) c);
+                n = snprintf(b, sizeof b, "\\%c", (int) c);
         else if (c < sizeof named && named[c])
-                fprintf(f, "\\%c", named[c]);
+                n = snprintf(b, sizeof b, "\\%c", named[c]);
         else if (c < 0x20 || c == 0x7f)
-                fprintf(f, "\\u%04x", c);
+                n = snprintf(b, sizeof b, "\\u%04x", c);
         else if (c < 0x80)
-                fputc((int) c, f);
+                n = snprintf(b, sizeof b, "%c", (int) c);
         else if (c < 0x800)
-                fprintf(f, "%c%c", 0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+                n = snprintf(b, sizeof b, "%c%c", 0xc0 | (c >> 6), 0x80 | (c & 0x3f));
         else if (c < 0x10000)
-                fprintf(f, "%c%c%c", 0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+                n = snprintf(b, sizeof b, "%c%c%c", 0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f),
+                             0x80 | (c & 0x3f));
         else
-                fprintf(f, "%c%c%c%c", 0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f),
-                        0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+                n = snprintf(b, sizeof b, "%c%c%c%c", 0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f),
+                             0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+        jput(o, b, (size_t) n);
 }
 
 /* A raw UTF-8 sequence at P: its code point and length, or U+FFFD for one
@@ -122,12 +167,21 @@ static uint32_t unescape(const unsigned char **p, const unsigned char *end)
 }
 
 /* A string token at P (on its opening quote), re-escaped as jq does. */
-static const unsigned char *put_string(FILE *f, const unsigned char *p, const unsigned char *end)
+static const unsigned char *put_string(struct jout *o, const unsigned char *p,
+                                       const unsigned char *end)
 {
-        fputc('"', f);
+        jputc(o, '"');
         for (p++; p < end && *p != '"';) {
+                const unsigned char *run = p;
                 uint32_t c;
 
+                /* printable ASCII goes out as it is, a run at a time */
+                while (p < end && *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+                        p++;
+                if (p > run) {
+                        jput(o, run, (size_t) (p - run));
+                        continue;
+                }
                 if (*p == '\\' && p + 1 < end) {
                         p++;
                         c = unescape(&p, end);
@@ -136,9 +190,9 @@ static const unsigned char *put_string(FILE *f, const unsigned char *p, const un
                 } else {
                         p += utf8_decode(p, end, &c);
                 }
-                put_cp(f, c);
+                put_cp(o, c);
         }
-        fputc('"', f);
+        jputc(o, '"');
         return p < end ? p + 1 : p;
 }
 
@@ -154,47 +208,61 @@ static bool empty_container(const unsigned char **p, const unsigned char *end)
         return false;
 }
 
-int json_print(FILE *f, const char *text, size_t len, bool pretty, int depth)
+static void json_tokens(struct jout *o, const unsigned char *p, const unsigned char *end,
+                        bool pretty, int depth)
 {
-        const unsigned char *p = (const unsigned char *) text, *end = p + len;
-
-        if (pretty)
-                for (int i = 0; i < depth; i++)
-                        fputs("  ", f);
         while ((p = skip_ws(p, end)) < end) {
+                const unsigned char *run = p;
                 unsigned char c = *p;
 
                 if (c == '"') {
-                        p = put_string(f, p, end);
+                        p = put_string(o, p, end);
                         continue;
                 }
                 p++;
                 if (c == '{' || c == '[') {
-                        fputc(c, f);
+                        jputc(o, (char) c);
                         if (empty_container(&p, end))
-                                fputc(*p++, f);
+                                jputc(o, (char) *p++);
                         else if (pretty)
-                                indent(f, ++depth);
+                                indent(o, ++depth);
                         else
                                 depth++;
                 } else if (c == '}' || c == ']') {
                         if (pretty)
-                                indent(f, --depth);
+                                indent(o, --depth);
                         else
                                 depth--;
-                        fputc(c, f);
+                        jputc(o, (char) c);
                 } else if (c == ',') {
-                        fputc(',', f);
+                        jputc(o, ',');
                         if (pretty)
-                                indent(f, depth);
+                                indent(o, depth);
                 } else if (c == ':') {
-                        fputs(pretty ? ": " : ":", f);
+                        jput(o, ": ", pretty ? 2 : 1);
                 } else { /* a number or a literal, verbatim */
-                        fputc(c, f);
                         while (p < end && !strchr(",:]} \t\r\n\"", *p))
-                                fputc(*p++, f);
+                                p++;
+                        jput(o, run, (size_t) (p - run));
                 }
         }
+}
+
+int json_print(FILE *f, const char *text, size_t len, bool pretty, int depth)
+{
+        const unsigned char *p = (const unsigned char *) text;
+        struct jout *o = malloc(sizeof *o);
+
+        if (!o)
+                return -1;
+        o->f = f;
+        o->n = 0;
+        if (pretty)
+                for (int i = 0; i < depth; i++)
+                        jput(o, "  ", 2);
+        json_tokens(o, p, p + len, pretty, depth);
+        jflush(o);
+        free(o);
         return ferror(f) ? -1 : 0;
 }
 

@@ -225,14 +225,3 @@ void taskio_release(const struct bundle *b, double bound)
         (void) kill(pid, SIGKILL);
 }
 
-int taskio_spec_terminal(cJSON *spec, struct tc_err **err)
-{
-        cJSON *process = cJSON_GetObjectItem(spec, "process");
-
-        if (!cJSON_IsObject(process))
-                return tc_fail(err, TC_INVALID_ARGUMENT, "spec: --terminal needs a \"process\" object");
-        cJSON_DeleteItemFromObject(process, "terminal");
-        if (!cJSON_AddBoolToObject(process, "terminal", true))
-                return tc_fail(err, TC_INTERNAL, "out of memory");
-        return 0;
-}

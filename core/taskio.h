@@ -58,8 +58,3 @@ bool taskio_logger_running(int dir_fd);
  * FIFOs are hung up. Write errors (a full disk) drop output, never block. */
 int taskio_logger_run(int dir_fd, int out_fd, int err_fd, int lock_fd, off_t max,
                      struct tc_err **err);
-
-struct cJSON;
-/* Sets the OCI spec's process.terminal to true (create/run -t: the runtime then
- * hands the pty master to the shim's console socket). */
-int taskio_spec_terminal(struct cJSON *spec, struct tc_err **err);

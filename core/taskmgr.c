@@ -30,6 +30,7 @@
 #include "core/taskapi.h"
 #include "core/tasklock.h"
 #include "store/record.h"
+#include "store/spec_text.h"
 #include "store/store.h"
 
 static int fail_task(struct tc_err **err, const char *ns, const char *id)
@@ -99,37 +100,66 @@ struct creating {
 };
 
 /* --rootfs: the shim mounts it on BUNDLE/rootfs, so the spec must point there. */
+/* What spec_set does when the spec has no member OBJ. */
+enum spec_missing { SPEC_SKIP, SPEC_ADD, SPEC_FAIL };
+
+/* *SPEC with OBJ.NAME set to VALUE (JSON text; kept as it is when KEEP), by
+ * text edits: the rest of the spec keeps its bytes (docs/layout.md). OBJ
+ * present but not an object: skipped (SPEC_SKIP) or the error WHAT. */
+static int spec_set(char **spec, const char *obj, const char *name, const char *value, bool keep,
+                    enum spec_missing missing, const char *what, struct tc_err **err)
+{
+        _cleanup_free_ char *inner = NULL;
+        char *out = NULL;
+        const char *vs;
+        size_t n;
+        int r;
+
+        if (!spec_text_member(*spec, strlen(*spec), obj, &vs, &n)) {
+                if (missing == SPEC_SKIP)
+                        return 0;
+                if (missing == SPEC_FAIL)
+                        return tc_fail(err, TC_INVALID_ARGUMENT, "%s", what);
+                r = asprintf(&inner, "{\"%s\":%s}", name, value) < 0 ? -2 : 0;
+        } else {
+                r = spec_text_with_member(vs, n, name, value, keep, &inner);
+        }
+        if (r == -1)
+                return missing == SPEC_SKIP ? 0 : tc_fail(err, TC_INVALID_ARGUMENT, "%s", what);
+        if (r < 0 || spec_text_with_member(*spec, strlen(*spec), obj, inner, false, &out) < 0)
+                return tc_fail(err, TC_INTERNAL, "out of memory");
+        free(*spec);
+        *spec = out;
+        return 0;
+}
+
+/* The bundle's config.json: the record's spec with what the task needs set
+ * in it, edited as text (reprinted by cJSON, a 64-bit number such as
+ * 9223372036854775807 would come out as a double that runc refuses). */
 static int write_task_spec(const struct creating *c, char **ret, struct tc_err **err)
 {
-        _cleanup_json_ cJSON *spec = cJSON_Parse(c->rec->spec);
-        cJSON *root;
+        _cleanup_free_ char *spec = strdup(c->rec->spec);
+        char path[2 * IDENT_BUF + 8];
 
-        cJSON *linux_obj;
-
-        if (!spec || !cJSON_IsObject(spec))
+        if (!spec)
+                return tc_fail(err, TC_INTERNAL, "out of memory");
+        if (spec[strspn(spec, " \t\r\n")] != '{')
                 return tc_fail(err, TC_INVALID_ARGUMENT, "the container's spec is not a JSON object");
         /* as containerd's default spec: a container's cgroup is /NS/ID, so that the
-         * same ID in two namespaces never shares one (runc's default is /ID) */
-        linux_obj = cJSON_GetObjectItem(spec, "linux");
-        if (cJSON_IsObject(linux_obj) && !cJSON_HasObjectItem(linux_obj, "cgroupsPath")) {
-                char path[2 * IDENT_BUF + 2];
-
-                (void) snprintf(path, sizeof path, "/%s/%s", c->m->ns, c->req->id);
-                cJSON_AddStringToObject(linux_obj, "cgroupsPath", path);
-        }
-        if (c->req->terminal && taskio_spec_terminal(spec, err) < 0)
+         * same ID in two namespaces never shares one (runc's default is /ID);
+         * NS and ID are identifiers, nothing in them needs escaping */
+        (void) snprintf(path, sizeof path, "\"/%s/%s\"", c->m->ns, c->req->id);
+        if (spec_set(&spec, "linux", "cgroupsPath", path, true, SPEC_SKIP, NULL, err) < 0)
                 return -1;
-        if (c->req->rootfs) {
-                root = cJSON_GetObjectItem(spec, "root");
-                if (!root)
-                        root = cJSON_AddObjectToObject(spec, "root");
-                if (!root || !cJSON_IsObject(root))
-                        return tc_fail(err, TC_INVALID_ARGUMENT, "spec: \"root\" is not an object");
-                cJSON_DeleteItemFromObject(root, "path");
-                cJSON_AddStringToObject(root, "path", "rootfs");
-        }
-        *ret = cJSON_PrintUnformatted(spec);
-        return *ret ? 0 : tc_fail(err, TC_INTERNAL, "out of memory");
+        if (c->req->terminal &&
+            spec_set(&spec, "process", "terminal", "true", false, SPEC_FAIL,
+                     "spec: --terminal needs a \"process\" object", err) < 0)
+                return -1;
+        if (c->req->rootfs && spec_set(&spec, "root", "path", "\"rootfs\"", false, SPEC_ADD,
+                                       "spec: \"root\" is not an object", err) < 0)
+                return -1;
+        *ret = steal_ptr(spec);
+        return 0;
 }
 
 /* The container appends to --stdout/--stderr: create them 0600 when missing. */

@@ -91,6 +91,10 @@ int record_apply_mask(struct record *cur, const struct record *patch, const char
  * fields and wrong types are TC_INVALID_ARGUMENT naming the field; the spec is
  * kept verbatim. Does not validate (see record_validate). */
 int record_from_json(const char *text, size_t len, struct record **ret, struct tc_err **err);
+/* record_from_json without its fast path (cJSON builds the whole tree): for
+ * the tests and the fuzzer that compare the two. */
+int record_from_json_slow(const char *text, size_t len, struct record **ret,
+                          struct tc_err **err);
 /* One Any, {"type_url": "...", "value": "<base64>"}, as JSON text (for
  * --runtime-options); FIELD names it in messages. */
 int record_any_from_json(const char *text, size_t len, const char *field, struct record_any *ret,

@@ -174,8 +174,10 @@ static int read_record(int nsfd, const struct recname *n, const char *id, struct
         _cleanup_close_ int fd =
                 openat(nsfd, n->file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         _cleanup_(record_freep) struct record *r = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
         struct stat st;
         size_t len = 0;
+        int rc;
 
         if (fd < 0 && errno == ENOENT)
                 return tc_fail(err, TC_NOT_FOUND, "not found");
@@ -184,15 +186,22 @@ static int read_record(int nsfd, const struct recname *n, const char *id, struct
                                n->path);
         if (fd < 0)
                 return tc_fail_sys(err, TC_INTERNAL, errno, "open %s", n->path);
-        if (fstat(fd, &st) < 0)
-                return tc_fail_sys(err, TC_INTERNAL, errno, "stat %s", n->path);
-        if (!S_ISREG(st.st_mode))
-                return tc_fail(err, TC_INTERNAL, "%s: not a regular file", n->path);
-        if ((size_t) st.st_size > RECORD_JSON_MAX)
-                return tc_fail(err, TC_INTERNAL, "%s: corrupt record: larger than %u bytes",
-                               n->path, RECORD_JSON_MAX);
-        if (read_file(fd, (size_t) st.st_size, rb, &len, err) < 0)
-                return tc_wrap(err, "%s", n->path);
+        /* the common case, a small regular file, is read without a stat (a
+         * listing's syscalls per record are then those of reading it at all);
+         * what the stat would have refused shows as a failed, empty or
+         * oversized read, and is then told apart by it, with the same words */
+        rc = read_file(fd, 0, rb, &len, &e);
+        if (rc < 0 || len == 0 || len > RECORD_JSON_MAX) {
+                if (fstat(fd, &st) < 0)
+                        return tc_fail_sys(err, TC_INTERNAL, errno, "stat %s", n->path);
+                if (!S_ISREG(st.st_mode))
+                        return tc_fail(err, TC_INTERNAL, "%s: not a regular file", n->path);
+                if ((size_t) st.st_size > RECORD_JSON_MAX || len > RECORD_JSON_MAX)
+                        return tc_fail(err, TC_INTERNAL, "%s: corrupt record: larger than %u bytes",
+                                       n->path, RECORD_JSON_MAX);
+                if (rc < 0)
+                        return tc_err_pass(err, &e, "%s", n->path);
+        }
         if (record_from_json(rb->buf, len, &r, err) < 0 || record_validate(r, err) < 0) {
                 if (err && *err) /* the stored file is bad, not the caller's input */
                         (*err)->kind = TC_INTERNAL;
@@ -345,35 +354,93 @@ static bool record_entry(const char *name, char id[IDENT_MAX + 2])
         return true;
 }
 
-/* Reads one entry under its own LOCK_SH and hands it to FN. */
-static int list_one(struct store *s, int lockfd, struct readbuf *rb, const char *name,
-                    store_list_fn fn, void *user, struct tc_err **err)
+/* One entry of a listing, read and waiting to be handed to the callback. */
+struct list_entry {
+        const char *name;
+        char id[IDENT_MAX + 2];
+        struct record *rec;
+        struct tc_err *error;
+};
+
+/* A batch: at most LIST_BATCH entries or LIST_BATCH_BYTES of record text
+ * are read under one LOCK_SH, then handed on with the lock released (a lock
+ * per record was as many syscalls as reading it). A writer waits for at most
+ * one batch; memory stays bounded whatever the number of records. */
+#define LIST_BATCH 64
+#define LIST_BATCH_BYTES (1u << 20)
+
+/* Reads entry NAME into E (with the namespace lock held, when there is one).
+ * Returns a bound of the bytes it keeps (the read buffer's size, at least the
+ * record's); E->name NULL when the entry is skipped. */
+static size_t list_read(struct store *s, struct readbuf *rb, const char *name,
+                        struct list_entry *e)
 {
-        _cleanup_(record_freep) struct record *rec = NULL;
-        _cleanup_(tc_err_freep) struct tc_err *item_err = NULL;
-        char id[IDENT_MAX + 2], what[128];
         struct recname n;
 
-        if (!record_entry(name, id))
+        *e = (struct list_entry){0};
+        if (!record_entry(name, e->id))
                 return 0;
-        if (!ident_valid(id)) {
-                (void) tc_fail(&item_err, TC_INTERNAL,
+        e->name = name;
+        if (!ident_valid(e->id)) {
+                (void) tc_fail(&e->error, TC_INTERNAL,
                                CONTAINERS_DIR "/%s/%s: not a valid container id", s->ns, name);
-        } else {
-                recname_init(&n, s->ns, id);
-                (void) snprintf(what, sizeof what, "namespace \"%s\"", s->ns);
-                if (lockfd >= 0 && flock_wait(lockfd, LOCK_SH, s->timeout, what, err) < 0)
-                        return -1;
-                (void) read_record(s->ns_fd, &n, id, rb, &rec, &item_err);
-                if (lockfd >= 0)
-                        (void) flock(lockfd, LOCK_UN);
-                if (!rec && item_err && item_err->kind == TC_NOT_FOUND)
-                        return 0; /* deleted since readdir saw it */
+                return 0;
         }
-        if (!rec && !item_err)
-                return tc_fail(err, TC_INTERNAL, "out of memory");
-        return fn(&(struct store_item){.name = name, .id = id, .rec = rec, .error = item_err}, user,
-                  err);
+        recname_init(&n, s->ns, e->id);
+        (void) read_record(s->ns_fd, &n, e->id, rb, &e->rec, &e->error);
+        if (!e->rec && e->error && e->error->kind == TC_NOT_FOUND) {
+                tc_err_freep(&e->error);
+                e->name = NULL; /* deleted since readdir saw it */
+        }
+        if (!e->rec && !e->error)
+                (void) tc_fail(&e->error, TC_INTERNAL, "out of memory");
+        return e->rec ? rb->cap : 0;
+}
+
+/* Reads the batch starting at NAMES under one LOCK_SH; *RET_N entries. */
+static int list_batch(struct store *s, int lockfd, struct readbuf *rb, char **names,
+                      struct list_entry *batch, size_t *ret_n, size_t *ret_used,
+                      struct tc_err **err)
+{
+        char what[128];
+        size_t n = 0, used = 0, bytes = 0;
+
+        (void) snprintf(what, sizeof what, "namespace \"%s\"", s->ns);
+        if (lockfd >= 0 && flock_wait(lockfd, LOCK_SH, s->timeout, what, err) < 0)
+                return -1;
+        for (; names[used] && n < LIST_BATCH && bytes < LIST_BATCH_BYTES; used++) {
+                bytes += list_read(s, rb, names[used], &batch[n]);
+                if (batch[n].name)
+                        n++;
+        }
+        if (lockfd >= 0)
+                (void) flock(lockfd, LOCK_UN);
+        *ret_n = n;
+        *ret_used = used;
+        return 0;
+}
+
+static void list_entry_release(struct list_entry *e)
+{
+        record_free(e->rec);
+        tc_err_free(e->error);
+        *e = (struct list_entry){0};
+}
+
+/* Hands BATCH to FN in order, freeing each; stops at FN's first failure. */
+static int list_emit(struct list_entry *batch, size_t n, store_list_fn fn, void *user,
+                     struct tc_err **err)
+{
+        int r = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                if (r == 0)
+                        r = fn(&(struct store_item){.name = batch[i].name, .id = batch[i].id,
+                                                    .rec = batch[i].rec, .error = batch[i].error},
+                               user, err);
+                list_entry_release(&batch[i]);
+        }
+        return r;
 }
 
 /* A DIR stream of the namespace directory; *ret NULL when there is none. */
@@ -468,9 +535,15 @@ int store_list(struct store *s, store_list_fn fn, void *user, struct tc_err **er
                 return 0; /* a namespace nobody wrote to is empty */
         if (nslock_open(s->ns_fd, false, &lockfd, err) < 0 || sorted_names(s, d, &names, err) < 0)
                 return -1;
-        for (char **n = names; n && *n; n++)
-                if (list_one(s, lockfd, &rb, *n, fn, user, err) < 0)
+        for (char **n = names; n && *n;) {
+                struct list_entry batch[LIST_BATCH];
+                size_t got, used;
+
+                if (list_batch(s, lockfd, &rb, n, batch, &got, &used, err) < 0 ||
+                    list_emit(batch, got, fn, user, err) < 0)
                         return -1;
+                n += used;
+        }
         return 0;
 }
 

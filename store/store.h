@@ -60,9 +60,10 @@ struct store_item {
  * then fails with that error. */
 typedef int (*store_list_fn)(const struct store_item *item, void *user, struct tc_err **err);
 
-/* Streams the namespace: each "*.json" entry (dot names skipped) is read under
- * its own short LOCK_SH, parsed, handed to FN and freed, so memory does not grow
- * with the number of records and the lock is never held across FN. A bad entry
+/* Streams the namespace: the "*.json" entries (dot names skipped) are read in
+ * batches of at most 64 (or 1 MiB of specs), each batch under one short
+ * LOCK_SH, parsed, then handed to FN and freed, so memory does not grow with
+ * the number of records and the lock is never held across FN. A bad entry
  * comes as an item with ERROR set, and the listing goes on. Sorted by ID
  * (bytewise, as bolt orders containerd's keys); only the names are held. */
 int store_list(struct store *s, store_list_fn fn, void *user, struct tc_err **err);

@@ -495,7 +495,7 @@ jsonl_ok() {
         [ "$stderr" = 'taskctl: --format: unknown column "stauts" (columns: namespace id pid status runtime)' ]
         run --separate-stderr tc events --format time,topic
         [ "$status" -eq 0 ]
-        [[ "${lines[1]}" =~ ^(less\ than\ a\ second|[0-9]+\ seconds)\ ago\ +/tasks/create$ ]] || fail "${lines[1]}"
+        [[ "${lines[1]}" =~ ^(less\ than\ a\ second|[0-9]+\ seconds?|about\ a\ minute|[0-9]+\ minutes)\ ago\ +/tasks/create$ ]] || fail "${lines[1]}"
         run -0 --separate-stderr tc events --format time,topic --no-trunc
         [[ "${lines[1]}" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\ +/tasks/create$ ]] || fail "${lines[1]}"
 }

@@ -487,6 +487,27 @@ snapshot() {
         [ "$(jq -S . "$S/tasks/$NS/db/config.json")" = "$(jq -S . "$TMP/db.json")" ]
 }
 
+@test "create: the spec's 64-bit numbers reach runc as written (RLIMIT_CORE unlimited in the task)" {
+        spec big
+        # 18446744073709551615 is RLIM_INFINITY as a uint64; jq (and cJSON)
+        # would round it through a double, so the number is put in as text
+        jq '.process.rlimits += [{"type": "RLIMIT_CORE", "hard": 4242424242, "soft": 4242424242}]' \
+                "$TMP/big.json" | sed 's/4242424242/18446744073709551615/g' > "$TMP/big64.json"
+        run --separate-stderr tc create big --spec "$TMP/big64.json" --rootfs "$ROOTFS"
+        [ "$status" -eq 0 ] || { echo "create: $stderr"; return 1; }
+        json=$(tc -o json get big)
+        pid=$(jq -r .pid <<<"$json")
+        track_pid "$pid"
+        run grep -c '"hard":18446744073709551615,"soft":18446744073709551615' "$S/tasks/$NS/big/config.json"
+        [ "$status" -eq 0 ] || { cat "$S/tasks/$NS/big/config.json"; return 1; }
+        [ "$output" = 1 ]
+        run --separate-stderr tc start big
+        [ "$status" -eq 0 ]
+        run grep '^Max core file size' "/proc/$pid/limits"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"unlimited            unlimited"* ]] || { echo "limits: $output"; return 1; }
+}
+
 @test "create: usage errors exit 2 and touch nothing (invalid id, -i with --stdin, record flags without --spec)" {
         spec web
         run --separate-stderr tc create bad..id --spec "$TMP/web.json" --rootfs "$ROOTFS"

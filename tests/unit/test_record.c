@@ -9,6 +9,7 @@
 #include "core/base/cleanup.h"
 #include "store/base64.h"
 #include "store/record.h"
+#include "store/spec_text.h"
 
 #define FULL                                                                                       \
         "{\"id\":\"web\",\"labels\":{\"a.b\":\"x\",\"env\":\"prod\"},"                             \
@@ -95,6 +96,119 @@ Test(record, spec_after_control_whitespace_kept_whole)
 
         cr_assert(eq(str, r->spec, "{\"a\":{\"b\":\"t\",\"c\":1}}"));
         cr_assert(eq(str, r->image, "i"));
+}
+
+Test(spec_text, strict_accepts_json_cjson_reads)
+{
+        static const char *const ok[] = {
+                "{}", "[]", "{\"a\":[1,-0,0.5,1e3,1E-2,-1.5e+30,true,false,null,\"\"]}",
+                "{\"s\":\"\\ud83d\\ude00 \\u00e9 \\\" \\\\ \\/ \\b\\f\\n\\r\\t\"}",
+                " {\"a\" : { \"b\" :\n[ ]\t} } ",
+        };
+
+        for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+                const char *t = ok[i] + strspn(ok[i], " ");
+                size_t n = strlen(t);
+
+                while (n && strchr(" \t\n", t[n - 1]))
+                        n--;
+                cr_expect(spec_text_strict(t, n), "%s", ok[i]);
+        }
+}
+
+Test(spec_text, strict_refuses_what_cjson_may_read_otherwise)
+{
+        static const char *const bad[] = {
+                "", "{", "{\"a\":}", "{\"a\":1,}", "[1,]", "{a:1}", "{\"a\" 1}", "[01]", "[1.]",
+                "[.5]", "[+1]", "[-]", "[1e]", "[\"\\udc00\"]", "[\"\\ud800\"]", "[\"\\ud800x\"]",
+                "[\"\\u0000\"]", "[\"\\x\"]", "[\"a\tb\"]", "[\v1]", "[tru]", "{} ", "{}{}",
+                "[1234567890123456789012345678901234567890123456789012345678901234]", "[\"a]",
+        };
+
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+                cr_expect(not(spec_text_strict(bad[i], strlen(bad[i]))), "%s", bad[i]);
+}
+
+Test(spec_text, strict_depth_is_bounded)
+{
+        char deep[2 * 300 + 1];
+
+        memset(deep, '[', 300);
+        memset(deep + 300, ']', 300);
+        deep[600] = '\0';
+        cr_expect(not(spec_text_strict(deep, 600)));
+        cr_expect(spec_text_strict(deep + 300 - 256, 2 * 256));
+}
+
+/* The fast decoder (spec kept as text) and the slow one (cJSON's tree) give
+ * the same record or the same error. */
+Test(record, fast_and_slow_decoders_agree)
+{
+        static const char *const in[] = {
+                FULL,
+                "{\"id\":\"x\",\"spec\":{\"s\":\"\\u0000\",\"n\":1}}",
+                "{\"id\":\"x\",\"spec\":{\"s\":\"\\udc00\"}}",
+                "{\"id\":\"x\",\"spec\":{\"a\":1},\"spec\":{\"a\":1}}",
+                "{\"id\":\"x\",\"spec\":{\"a\":1},\"image\":7}",
+                "{\"id\":\"x\",\"spec\":{\"a\":1}, \"bogus\":1}",
+                "{\"id\":\"x\",\"spec\":{\"a\":1} trailing",
+                "{\"id\":\"x\",\"spec\":[1]}",
+                "{\"id\":\"x\",\"spec\":null}",
+                "{\"id\":\"x\",\"spec\":{\"t\":\"a\tb\"}}",
+        };
+
+        for (size_t i = 0; i < sizeof in / sizeof *in; i++) {
+                _cleanup_(record_freep) struct record *fast = NULL, *slow = NULL;
+                _cleanup_(tc_err_freep) struct tc_err *fe = NULL, *se = NULL;
+                _cleanup_free_ char *t1 = NULL, *t2 = NULL;
+                size_t l1, l2;
+                int rf = record_from_json(in[i], strlen(in[i]), &fast, &fe);
+                int rs = record_from_json_slow(in[i], strlen(in[i]), &slow, &se);
+
+                cr_assert(eq(int, rf, rs), "%s", in[i]);
+                if (rf < 0) {
+                        cr_expect(eq(str, fe->msg, se->msg), "%s", in[i]);
+                        continue;
+                }
+                cr_assert(eq(int, record_to_text(fast, &t1, &l1, NULL), 0));
+                cr_assert(eq(int, record_to_text(slow, &t2, &l2, NULL), 0));
+                cr_expect(eq(str, t1, t2), "%s", in[i]);
+        }
+}
+
+Test(spec_text, with_member_replaces_keeps_or_adds_and_leaves_the_rest)
+{
+        static const struct {
+                const char *in, *name, *value;
+                bool keep;
+                const char *out;
+        } cases[] = {
+                { "{\"a\":1,\"b\":{\"c\":2}}", "a", "\"x\"", false, "{\"a\":\"x\",\"b\":{\"c\":2}}" },
+                { "{\"a\":1,\"b\":2}", "b", "true", false, "{\"a\":1,\"b\":true}" },
+                { "{\"a\":1}", "a", "2", true, "{\"a\":1}" },
+                { "{\"a\":18446744073709551615}", "z", "{}", false,
+                  "{\"z\":{},\"a\":18446744073709551615}" },
+                { "{}", "z", "1", false, "{\"z\":1}" },
+                { " { } ", "z", "1", true, " {\"z\":1 } " },
+                { "{\"s\":\"\\\"a\\\":1\",\"a\":2}", "a", "3", false, "{\"s\":\"\\\"a\\\":1\",\"a\":3}" },
+        };
+
+        for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+                _cleanup_free_ char *out = NULL;
+
+                cr_assert(eq(int, spec_text_with_member(cases[i].in, strlen(cases[i].in), cases[i].name,
+                                                        cases[i].value, cases[i].keep, &out), 0));
+                cr_expect(eq(str, out, (char *) cases[i].out), "%s", cases[i].in);
+        }
+}
+
+Test(spec_text, with_member_refuses_what_is_not_an_object)
+{
+        char *out = (char *) "unchanged";
+
+        cr_expect(eq(int, spec_text_with_member("[1]", 3, "a", "1", false, &out), -1));
+        cr_expect(eq(ptr, out, NULL));
+        cr_expect(eq(int, spec_text_with_member("\"{}\"", 4, "a", "1", false, &out), -1));
 }
 
 Test(record, spec_member_found_under_an_escaped_key)

@@ -286,6 +286,24 @@ Test(store, fifo_or_directory_record_does_not_block, .init = make_root, .fini = 
         cr_assert(eq(str, err->msg, "containers/default/dir.json: not a regular file"));
 }
 
+Test(store, oversized_record_is_refused_by_its_size, .init = make_root, .fini = remove_root)
+{
+        _cleanup_(store_freep) struct store *s = open_ns("default", true);
+        _cleanup_(tc_err_freep) struct tc_err *err = NULL;
+        struct record *got = NULL;
+        int fd;
+
+        create_ok(s, "web", NULL);
+        fd = openat(root_fd, "containers/default/big.json", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        cr_assert(fd >= 0);
+        cr_assert(eq(int, ftruncate(fd, (off_t) RECORD_JSON_MAX + 1), 0));
+        close(fd);
+        cr_assert(eq(int, store_get(s, "big", &got, &err), -1));
+        cr_assert(eq(int, err->kind, TC_INTERNAL));
+        cr_assert(eq(str, err->msg,
+                     "containers/default/big.json: corrupt record: larger than 16777216 bytes"));
+}
+
 struct seen {
         size_t recs, errors;
         char names[8][64];
