@@ -315,11 +315,16 @@ void output_json_end(void)
 /* ---- tables ---- */
 
 /* The open table: rows are kept until table_end() prints them, each column
- * as wide as its widest cell (counted in code points), three spaces apart. */
+ * as wide as its widest cell (counted in code points), three spaces apart.
+ * The cells are kept end to end in one buffer (each NUL-terminated, a row's
+ * N in a row): a listing of 100,000 records keeps their bytes, not 400,000
+ * allocations. */
 static struct {
         const struct table_col *cols;
         size_t n;
-        char **cells; /* rows * n */
+        char *text; /* the cells */
+        size_t len, text_cap;
+        size_t *row_at; /* where each row's first cell starts in text */
         size_t rows, cap;
         size_t width[TABLE_MAX_COLS];
         bool header_out; /* a flush printed the header already */
@@ -426,24 +431,32 @@ static void add_row(const char *const *cells)
 {
         if (tbl.rows == tbl.cap) {
                 size_t cap = tbl.cap ? tbl.cap * 2 : 16;
-                char **c = reallocarray(tbl.cells, cap * tbl.n, sizeof *c);
+                size_t *r = reallocarray(tbl.row_at, cap, sizeof *r);
 
-                if (!c)
+                if (!r)
                         abort(); /* out of memory while printing: nothing sane is left */
-                tbl.cells = c;
+                tbl.row_at = r;
                 tbl.cap = cap;
         }
+        tbl.row_at[tbl.rows++] = tbl.len;
         for (size_t i = 0; i < tbl.n; i++) {
-                const char *s = cells[i] && *cells[i] ? cells[i] : "-";
-                char *d = strdup(s);
+                const char *c = cells[i] && *cells[i] ? cells[i] : "-";
+                size_t k = strlen(c) + 1;
 
-                if (!d)
-                        abort();
-                tbl.cells[tbl.rows * tbl.n + i] = d;
-                if (text_width(d) > tbl.width[i])
-                        tbl.width[i] = text_width(d);
+                if (tbl.len + k > tbl.text_cap) {
+                        size_t cap = (tbl.text_cap ? tbl.text_cap * 2 : 4096) + k;
+                        char *t = realloc(tbl.text, cap);
+
+                        if (!t)
+                                abort();
+                        tbl.text = t;
+                        tbl.text_cap = cap;
+                }
+                memcpy(tbl.text + tbl.len, c, k);
+                tbl.len += k;
+                if (text_width(c) > tbl.width[i])
+                        tbl.width[i] = text_width(c);
         }
-        tbl.rows++;
 }
 
 void table_header(const struct table_col *cols, size_t n)
@@ -476,20 +489,25 @@ void table_row(const struct table_col *cols, size_t n, const char *const *cells)
 
 static void print_rows(void)
 {
+        const char *cell[TABLE_MAX_COLS];
+
         for (size_t r = 0; r < tbl.rows; r++) {
+                const char *c = tbl.text + tbl.row_at[r];
+
+                for (size_t i = 0; i < tbl.n; i++, c += strlen(c) + 1)
+                        cell[i] = c;
                 for (size_t k = 0; k < tbl.n_sel; k++) {
                         size_t i = (size_t) tbl.sel[k];
-                        const char *c = tbl.cells[r * tbl.n + i];
 
                         if (k + 1 < tbl.n_sel)
-                                printf("%s%*s", c, (int) (tbl.width[i] - text_width(c) + 3), "");
+                                printf("%s%*s", cell[i], (int) (tbl.width[i] - text_width(cell[i]) + 3),
+                                       "");
                         else
-                                printf("%s\n", c);
+                                printf("%s\n", cell[i]);
                 }
-                for (size_t i = 0; i < tbl.n; i++)
-                        free(tbl.cells[r * tbl.n + i]);
         }
         tbl.rows = 0;
+        tbl.len = 0;
 }
 
 void table_flush(void)
@@ -504,19 +522,18 @@ void table_flush(void)
 void table_end(void)
 {
         table_flush();
-        for (size_t i = 0; i < tbl.rows * tbl.n; i++)
-                free(tbl.cells[i]);
-        free(tbl.cells);
-        tbl.cells = NULL;
-        tbl.rows = tbl.cap = 0;
+        free(tbl.text);
+        free(tbl.row_at);
+        tbl.text = NULL;
+        tbl.row_at = NULL;
+        tbl.rows = tbl.cap = tbl.len = tbl.text_cap = 0;
         tbl.cols = NULL;
 }
 
 void table_discard(void)
 {
-        for (size_t i = 0; i < tbl.rows * tbl.n; i++)
-                free(tbl.cells[i]);
         tbl.rows = 0;
+        tbl.len = 0;
         table_end();
 }
 
