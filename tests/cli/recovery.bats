@@ -65,12 +65,16 @@ clean_result() {
         [ "$status" -eq 0 ]
 }
 
-# Every shim of task ID in our namespace, by its command line.
+# Every shim of task ID in our namespace, by its command line (read with
+# bash builtins only: two forks per process made one call take seconds).
 shims_of() {
-        local p
+        local p args
         for p in /proc/[0-9]*; do
-                tr '\0' ' ' 2>/dev/null < "$p/cmdline" | grep -q -- "-namespace $NS -id $1 -address " &&
+                args=()
+                mapfile -d '' args 2>/dev/null < "$p/cmdline" || continue
+                if [[ " ${args[*]} " == *" -namespace $NS -id $1 -address "* ]]; then
                         echo "${p#/proc/}"
+                fi
         done
         return 0
 }
@@ -109,4 +113,182 @@ shims_of() {
                 [ ! -e "$S/runc/$NS/$id" ] || fail "runc state of $id left"
         done
         [ -z "$(find "$S/tasks/$NS" -maxdepth 1 -name '.*')" ]
+}
+
+# sleep_ms MS: sleeps MS milliseconds (a fault's point, never a synchronisation).
+sleep_ms() {
+        sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"
+}
+
+# kill_after_ms MS ARG...: runs taskctl ARG... (itself, in the background, not
+# the tc function's subshell) with this test's ROOT and STATE, SIGKILLs it
+# after MS milliseconds and reaps it. Appends "MS killed|exit N" to
+# $BATS_TEST_TMPDIR/kills (for a failure's diagnosis).
+kill_after_ms() {
+        local ms=$1 pid rc=0
+        shift
+        "$TASKCTL" --root "$R" --state "$S" --config "$BATS_TEST_TMPDIR/none.json" "$@" \
+                >/dev/null 2>&1 3>&- &
+        pid=$!
+        sleep_ms "$ms"
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" || rc=$?
+        if [ "$rc" -eq 137 ]; then
+                echo "$ms killed: $*" >> "$BATS_TEST_TMPDIR/kills"
+        else
+                echo "$ms exit $rc: $*" >> "$BATS_TEST_TMPDIR/kills"
+        fi
+}
+
+# now_ms: a monotonic-enough clock for spreading kill points over a command.
+now_ms() {
+        echo $(($(date +%s%N) / 1000000))
+}
+
+# task_gone ID INIT_PID [norecord]: task ID has nothing left but its record
+# (none with norecord): no bundle (nor a half-deleted .ID), no work dir, no
+# shim, no container process, no mount, no runc state.
+task_gone() {
+        local id=$1 shims
+        if [ "${3:-}" != norecord ]; then
+                [ -f "$R/containers/$NS/$id.json" ] || { echo "record $id lost"; return 1; }
+        fi
+        [ ! -e "$S/tasks/$NS/$id" ] || { echo "bundle of $id left"; return 1; }
+        [ ! -e "$S/tasks/$NS/.$id" ] || { echo "half-deleted bundle of $id left"; return 1; }
+        [ ! -e "$R/tasks/$NS/$id" ] || { echo "work dir of $id left"; return 1; }
+        [ ! -e "$R/tasks/$NS/.$id" ] || { echo "hidden work dir of $id left"; return 1; }
+        shims=$(shims_of "$id")
+        [ -z "$shims" ] || { echo "shim of $id left: $shims"; return 1; }
+        wait_gone "$2" || { echo "container process $2 of $id left"; return 1; }
+        if grep -q " $S/tasks/$NS/\.\?$id/" /proc/self/mountinfo; then
+                echo "mount of $id left"
+                return 1
+        fi
+        runc_state_gone "$id"
+}
+
+@test "delete --force SIGKILLed at many points, then load: each task whole and deletable, or gone with nothing left; the records stay" {
+        local i id t0 span st init
+        # one uninterrupted delete --force of a running task: the kill points
+        # are spread over as long as it takes on this machine
+        start_task dbase
+        t0=$(now_ms)
+        run --separate-stderr tc delete --force dbase
+        [ "$status" -eq 0 ] || fail "delete: $stderr"
+        span=$(($(now_ms) - t0))
+        for i in 0 1 2 3 4 5 6 7 8 9; do
+                start_task "d$i"
+                init=$(task_field "d$i" .pid)
+                echo "$init" > "$BATS_TEST_TMPDIR/init-d$i"
+        done
+        for i in 0 1 2 3 4 5 6 7 8 9; do
+                kill_after_ms $((span * i / 8)) delete --force "d$i"
+        done
+        run --separate-stderr tc load
+        [ "$status" -eq 0 ] || fail "load: $stderr"
+        echo "$output" > "$BATS_TEST_TMPDIR/load.rows" # for a failure's diagnosis
+        for i in 0 1 2 3 4 5 6 7 8 9; do
+                id=d$i
+                init=$(cat "$BATS_TEST_TMPDIR/init-$id")
+                if [ -e "$S/tasks/$NS/$id" ]; then
+                        # killed before the bundle went: a whole task, loaded, that delete ends
+                        st=$(task_field "$id" .status) || fail "$id: no state"
+                        case $st in running | stopped) ;; *) fail "$id: $st after load" ;; esac
+                        run --separate-stderr tc delete --force "$id"
+                        [ "$status" -eq 0 ] || fail "delete $id after load: $stderr"
+                fi
+                task_gone "$id" "$init" || fail "$id (kills: $(cat "$BATS_TEST_TMPDIR/kills"))"
+        done
+        [ -z "$(find "$S/tasks/$NS" "$R/tasks/$NS" -mindepth 1 -maxdepth 1)" ]
+}
+
+# dead_and_orphans ID...: starts a real task for each ID (remembering its
+# init and shim pids in $BATS_TEST_TMPDIR/pids-ID); then an xN task gets its
+# shim SIGKILLed by pid (its container keeps running) and an nN task loses its
+# container record (a bundle without a record); lN tasks stay live.
+dead_and_orphans() {
+        local id init shim
+        for id in "$@"; do
+                start_task "$id" || return 1
+                init=$(task_field "$id" .pid) || return 1
+                shim=$(task_field "$id" .shim_pid) || return 1
+                echo "$init $shim" > "$BATS_TEST_TMPDIR/pids-$id"
+        done
+        for id in "$@"; do
+                read -r init shim < "$BATS_TEST_TMPDIR/pids-$id"
+                case $id in
+                x*) kill -KILL "$shim" && wait_gone "$shim" || return 1 ;;
+                n*) rm "$R/containers/$NS/$id.json" || return 1 ;;
+                esac
+        done
+}
+
+# live_unharmed ID...: the shim and the container of each live task still run.
+live_unharmed() {
+        local id init shim
+        for id in "$@"; do
+                read -r init shim < "$BATS_TEST_TMPDIR/pids-$id"
+                proc_alive "$shim" || { echo "shim of $id killed"; return 1; }
+                proc_alive "$init" || { echo "task $id killed"; return 1; }
+        done
+}
+
+# load_killed_until_done ARG...: `taskctl load ARG...` SIGKILLed after 0, 10,
+# 20, ... ms, each run going on from what the killed ones left, until one
+# ends by itself; after every kill the live tasks l0 and l1 must be unharmed.
+load_killed_until_done() {
+        local ms
+        for ms in $(seq 0 10 2000); do
+                kill_after_ms "$ms" load "$@"
+                echo "  left: $(ls -A "$S/tasks/$NS" | tr '\n' ' ')" >> "$BATS_TEST_TMPDIR/kills"
+                live_unharmed l0 l1 || { echo "load killed after $ms ms"; return 1; }
+                if tail -n 2 "$BATS_TEST_TMPDIR/kills" | head -n 1 | grep -qv ' killed: '; then
+                        return 0
+                fi
+        done
+}
+
+# cleaned ID...: the xN and nN tasks are gone with everything they had; the
+# records of the xN tasks stay.
+cleaned() {
+        local id init shim rec
+        for id in "$@"; do
+                read -r init shim < "$BATS_TEST_TMPDIR/pids-$id"
+                rec=
+                if [ "${id:0:1}" = n ]; then rec=norecord; fi
+                task_gone "$id" "$init" $rec || return 1
+        done
+}
+
+@test "load SIGKILLed at many points, then load: live tasks kept running, dead and recordless ones cleaned, nothing left" {
+        local id init shim st now rows
+        dead_and_orphans l0 l1 x0 x1 n0 || fail "set-up"
+        # every bundle at once (the default --parallel): each kill hits all at one point
+        load_killed_until_done || fail "$(cat "$BATS_TEST_TMPDIR/kills")"
+        run --separate-stderr tc load
+        [ "$status" -eq 0 ] || fail "load: $stderr"
+        echo "$output" > "$BATS_TEST_TMPDIR/load.rows" # for a failure's diagnosis
+        cleaned x0 x1 n0 || fail "kills: $(cat "$BATS_TEST_TMPDIR/kills")"
+        # one bundle after another: each kill hits each bundle at another point
+        dead_and_orphans x2 x3 n1 n2 || fail "set-up"
+        load_killed_until_done --parallel 1 || fail "$(cat "$BATS_TEST_TMPDIR/kills")"
+        run --separate-stderr tc load
+        [ "$status" -eq 0 ] || fail "load: $stderr"
+        echo "$output" >> "$BATS_TEST_TMPDIR/load.rows"
+        cleaned x2 x3 n1 n2 || fail "kills: $(cat "$BATS_TEST_TMPDIR/kills")"
+        # exactly what one load gives: the live tasks loaded and running on their own shims
+        for id in l0 l1; do
+                read -r init shim < "$BATS_TEST_TMPDIR/pids-$id"
+                st=$(task_field "$id" .status)
+                [ "$st" = running ] || fail "$id: $st"
+                now=$(task_field "$id" .shim_pid)
+                [ "$now" = "$shim" ] || fail "$id: shim $now, not $shim"
+        done
+        live_unharmed l0 l1 || fail "after the last load"
+        # and a load after it has nothing left to do
+        run --separate-stderr tc load
+        [ "$status" -eq 0 ] || fail "load again: $stderr"
+        rows=$(echo "$output" | awk 'NR > 1 { print $1, $3 }' | sort | tr '\n' ' ')
+        [ "$rows" = "load l0 load l1 " ] || fail "load again: $output"
+        [ -z "$(find "$S/tasks/$NS" -mindepth 1 -maxdepth 1 -name '.*')" ] || fail "hidden bundle left"
 }
