@@ -11,6 +11,14 @@ setup() {
 }
 
 teardown() {
+        local id
+        # tasks whose ROOT is the small tmpfs: tc (end_tasks) does not see them
+        if [ -f "$BATS_TEST_TMPDIR/fs-tasks" ]; then
+                rm -f "$BATS_TEST_TMPDIR/fs/fill"
+                while read -r id; do
+                        tcfs --timeout 5 delete --force "$id" >/dev/null 2>&1 || true
+                done < "$BATS_TEST_TMPDIR/fs-tasks"
+        fi
         end_tasks
         kill_tracked
         if mountpoint -q "$BATS_TEST_TMPDIR/fs" 2>/dev/null; then umount "$BATS_TEST_TMPDIR/fs"; fi
@@ -63,6 +71,123 @@ clean_result() {
         rm "$BATS_TEST_TMPDIR/fs/fill"
         run --separate-stderr tcfs containers delete a
         [ "$status" -eq 0 ]
+}
+
+# fs_task ID: creates task ID (and its record) with ROOT on the small tmpfs,
+# in a cgroup of its own (as start_task); teardown deletes it.
+fs_task() {
+        local spec="$BATS_TEST_TMPDIR/spec-$1.json"
+        jq --arg cg "/taskctl-test-$NS-$1" '.linux.cgroupsPath = $cg' "$(task_spec)" > "$spec" || return 1
+        echo "$1" >> "$BATS_TEST_TMPDIR/fs-tasks"
+        tcfs create "$1" --spec "$spec" --rootfs "$(busybox_rootfs)" >/dev/null
+}
+
+# remember_task ID: its shim and init pids, for end_tasks.
+remember_task() {
+        local json
+        json=$(tcfs get "$1" -o json) || return 1
+        remember_pid "$(echo "$json" | jq -r .shim_pid)"
+        remember_pid "$(echo "$json" | jq -r .pid)"
+}
+
+# log_whole FILE: the event log FILE holds whole lines only, each a JSON object.
+log_whole() {
+        [ -s "$1" ] || { echo "no event log $1"; return 1; }
+        [ -z "$(tail -c 1 "$1")" ] || { echo "$1 ends with half a line: $(tail -c 100 "$1")"; return 1; }
+        jq -R -e -n '[inputs | fromjson | type == "object"] | all' "$1" >/dev/null ||
+                { echo "a line of $1 is not a JSON object:"; cat "$1"; return 1; }
+}
+
+# pad_log FILE ROOM: appends one event line (topic /test/pad) to FILE so that
+# its last page has ROOM bytes free: on a full tmpfs the next append then
+# writes ROOM bytes and fails (a short write), unless the line fits.
+pad_log() {
+        local size skel len
+        size=$(stat -c %s "$1")
+        skel=$(jq -cn --arg ns "$NS" '{time: "2026-01-01T00:00:00Z", namespace: $ns,
+                topic: "/test/pad", id: "pad", pid: 0, exit_status: null, detail: ""}')
+        len=$(((4096 - $2 - size % 4096 + 8192) % 4096))
+        [ "$len" -gt $((${#skel} + 1)) ] || len=$((len + 4096))
+        jq -cn --argjson e "$skel" --arg d "$(head -c $((len - ${#skel} - 1)) /dev/zero | tr '\0' x)" \
+                '$e | .detail = $d' >> "$1"
+        [ $(($(stat -c %s "$1") % 4096)) -eq $((4096 - $2)) ] || { echo "pad: $(stat -c %s "$1")"; return 1; }
+}
+
+@test "ENOSPC under ROOT: start, kill, wait, delete and delete --force of tasks succeed or fail clearly, an event is appended whole or not at all; after space is freed all works" {
+        local log rec id t3_init
+        mkdir -p "$BATS_TEST_TMPDIR/fs"
+        mount -t tmpfs -o size=2m tmpfs "$BATS_TEST_TMPDIR/fs"
+        fs_task t1 || fail "create t1"
+        fs_task t2 || fail "create t2"
+        fs_task t3 || fail "create t3"
+        for id in t2 t3; do
+                run --separate-stderr tcfs start "$id"
+                [ "$status" -eq 0 ] || fail "start $id: $stderr"
+                remember_task "$id" || fail "$id: no pids"
+        done
+        t3_init=$(tcfs get t3 -o json | jq -r .pid)
+        rec=$BATS_TEST_TMPDIR/fs/root/containers/$NS
+        cp "$rec/t1.json" "$BATS_TEST_TMPDIR/t1.before"
+        cp "$rec/t2.json" "$BATS_TEST_TMPDIR/t2.before"
+        cp "$rec/t3.json" "$BATS_TEST_TMPDIR/t3.before"
+        log=$BATS_TEST_TMPDIR/fs/root/events/$NS.jsonl
+        log_whole "$log" || fail "before the fill"
+        pad_log "$log" 10 || fail "pad"
+        cp "$log" "$BATS_TEST_TMPDIR/log.before"
+        run --separate-stderr dd if=/dev/zero of="$BATS_TEST_TMPDIR/fs/fill" bs=64k
+        [ "$status" -ne 0 ] || fail "the fill did not fill $BATS_TEST_TMPDIR/fs"
+        # ROOT is full, STATE is not: each command does its work, or fails
+        # with one error line; its event is whole in the log or not there
+        run --separate-stderr tcfs start t1
+        [ "$status" -eq 0 ] || fail "start t1: $stderr"
+        # the lost event is said, on one line
+        [ "$(echo "$stderr" | grep -c 'event log.*No space left on device')" -eq 1 ] ||
+                fail "start t1: $stderr"
+        remember_task t1 || fail "t1: no pids"
+        log_whole "$log" || fail "after start"
+        run --separate-stderr tcfs kill --signal KILL t1
+        [ "$status" -eq 0 ] || fail "kill t1: $stderr"
+        log_whole "$log" || fail "after kill"
+        run --separate-stderr tcfs wait t1
+        [ "$status" -eq 0 ] || fail "wait t1: $stderr"
+        [ "$output" = 137 ] || fail "wait t1: $output"
+        log_whole "$log" || fail "after wait"
+        run --separate-stderr tcfs delete t1
+        [ "$status" -eq 0 ] || fail "delete t1: $stderr"
+        [[ "$stderr" == *"event log"*"No space left on device"* ]] || fail "delete t1: $stderr"
+        log_whole "$log" || fail "after delete"
+        run --separate-stderr tcfs kill --signal KILL t2
+        [ "$status" -eq 0 ] || fail "kill t2: $stderr"
+        log_whole "$log" || fail "after kill t2"
+        run --separate-stderr tcfs delete --force t3
+        [ "$status" -eq 0 ] || fail "delete --force t3: $stderr"
+        log_whole "$log" || fail "after delete --force t3"
+        wait_gone "$t3_init" || fail "t3 still runs"
+        [ -z "$(shims_of t3)" ] || fail "shim of t3 left"
+        [ ! -e "$S/tasks/$NS/t3" ] || fail "bundle of t3 left"
+        # no room for a whole line: nothing was appended, not even a part
+        cmp "$BATS_TEST_TMPDIR/log.before" "$log" || fail "the log changed on a full ROOT"
+        cmp "$BATS_TEST_TMPDIR/t1.before" "$rec/t1.json" || fail "record t1 changed"
+        cmp "$BATS_TEST_TMPDIR/t2.before" "$rec/t2.json" || fail "record t2 changed"
+        cmp "$BATS_TEST_TMPDIR/t3.before" "$rec/t3.json" || fail "record t3 changed"
+        [ -z "$(find "$BATS_TEST_TMPDIR/fs/root" -name '.*.[0-9]*')" ] || fail "temp file left"
+        [ ! -e "$S/tasks/$NS/t1" ] || fail "bundle of t1 left"
+        [ ! -e "$BATS_TEST_TMPDIR/fs/root/tasks/$NS/t1" ] || fail "work dir of t1 left"
+        # space again: t2 is deleted, its events are appended whole after the pad
+        rm "$BATS_TEST_TMPDIR/fs/fill"
+        run --separate-stderr tcfs delete --force t2
+        [ "$status" -eq 0 ] || fail "delete t2: $stderr"
+        log_whole "$log" || fail "after space came back"
+        run --separate-stderr tcfs events -o jsonl
+        [ "$status" -eq 0 ] || fail "events: $stderr"
+        echo "$output" | jq -e -s 'map(select(.id == "t2")) | map(.topic) | index("/tasks/delete") != null' \
+                >/dev/null || fail "no delete event of t2: $output"
+        run --separate-stderr tcfs containers get t1
+        [ "$status" -eq 0 ] || fail "record t1: $stderr"
+        run --separate-stderr tcfs containers get t2
+        [ "$status" -eq 0 ] || fail "record t2: $stderr"
+        [ ! -e "$S/tasks/$NS/t2" ] || fail "bundle of t2 left"
+        [ -z "$(shims_of t1)$(shims_of t2)" ] || fail "a shim is left"
 }
 
 # Every shim of task ID in our namespace, by its command line (read with
