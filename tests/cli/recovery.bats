@@ -22,6 +22,7 @@ teardown() {
         end_tasks
         kill_tracked
         if mountpoint -q "$BATS_TEST_TMPDIR/fs" 2>/dev/null; then umount "$BATS_TEST_TMPDIR/fs"; fi
+        teardown_checks
 }
 
 fail() {
