@@ -160,6 +160,10 @@ pad_log() {
         run --separate-stderr tcfs kill --signal KILL t2
         [ "$status" -eq 0 ] || fail "kill t2: $stderr"
         log_whole "$log" || fail "after kill t2"
+        # wait observes t2's exit first, and cannot record it
+        run --separate-stderr tcfs wait t2
+        [ "$status" -eq 0 ] || fail "wait t2: $stderr"
+        log_whole "$log" || fail "after wait t2"
         run --separate-stderr tcfs delete --force t3
         [ "$status" -eq 0 ] || fail "delete --force t3: $stderr"
         log_whole "$log" || fail "after delete --force t3"
@@ -182,7 +186,10 @@ pad_log() {
         run --separate-stderr tcfs events -o jsonl
         [ "$status" -eq 0 ] || fail "events: $stderr"
         echo "$output" | jq -e -s 'map(select(.id == "t2")) | map(.topic) | index("/tasks/delete") != null' \
-                >/dev/null || fail "no delete event of t2: $output"
+                >/dev/null || fail "no delete event of t2: $(echo "$output" | grep -v /test/pad)"
+        # the exit that wait could not record is recorded by the next observer
+        echo "$output" | jq -e -s 'map(select(.id == "t2" and .topic == "/tasks/exit")) |
+                length == 1 and .[0].exit_status == 137' >/dev/null || fail "exit of t2: $(echo "$output" | grep -v /test/pad)"
         run --separate-stderr tcfs containers get t1
         [ "$status" -eq 0 ] || fail "record t1: $stderr"
         run --separate-stderr tcfs containers get t2
