@@ -144,8 +144,14 @@ int events_append_once(int root_fd, const struct event *evs, size_t n, int marke
                 return tc_fail_sys(err, TC_INTERNAL, errno, "create %s", marker);
         }
         for (size_t i = 0; i < n; i++)
-                if (append_locked(dfd, &evs[i], err) < 0)
+                if (append_locked(dfd, &evs[i], err) < 0) {
+                        /* none of them is in the log (a line is whole or not
+                         * there): without the marker, the next writer appends
+                         * them; a marker left would lose them for good */
+                        if (i == 0)
+                                (void) unlinkat(marker_dfd, marker, 0);
                         return -1;
+                }
         return 1;
 }
 

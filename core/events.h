@@ -41,7 +41,9 @@ int events_append(int root_fd, const struct event *ev, double lock_timeout, stru
  * lock, the marker is created (O_EXCL) and the events appended, so that of
  * several writers exactly one appends them, and every event another writer
  * appends after it (a delete after an exit) comes later in the log. Returns 1
- * when appended, 0 when the marker existed (or its directory is gone). */
+ * when appended, 0 when the marker existed (or its directory is gone). When
+ * the first append fails (ENOSPC), the marker is removed again: the next
+ * writer appends the events (after a later one fails, it stays). */
 int events_append_once(int root_fd, const struct event *evs, size_t n, int marker_dfd,
                        const char *marker, double lock_timeout, struct tc_err **err);
 

@@ -96,6 +96,8 @@ int fs_sync_dir(int dfd, struct tc_err **err)
         return 0;
 }
 
+int (*fs_replace_dir_fsync)(int fd) = fsync;
+
 int fs_replace(int dfd, const char *name, const void *buf, size_t len, mode_t mode,
                struct tc_err **err)
 {
@@ -118,7 +120,7 @@ int fs_replace(int dfd, const char *name, const void *buf, size_t len, mode_t mo
          * now, so a failed directory sync (only the durability of the rename
          * across a crash is in doubt) is a warning, not a failure that would
          * make the caller undo or report a change that happened */
-        if (fsync(dfd) < 0 && errno != EINVAL)
+        if (fs_replace_dir_fsync(dfd) < 0 && errno != EINVAL)
                 log_warn("%s replaced, but syncing its directory failed: %s", name,
                          strerror(errno));
         return 0;

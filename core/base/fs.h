@@ -19,6 +19,9 @@ int fs_read_at(int dfd, const char *name, size_t max, char **ret_buf, size_t *re
  * The caller holds whatever lock makes a temp named with our pid ours. */
 int fs_replace(int dfd, const char *name, const void *buf, size_t len, mode_t mode,
                struct tc_err **err);
+/* The fsync(2) fs_replace calls on DFD after its rename (fsync unless a unit
+ * test, tests/unit/test_base.c, makes it fail: nothing else may set it). */
+extern int (*fs_replace_dir_fsync)(int fd);
 
 /* Opens directory NAME under DFD (O_NOFOLLOW|O_DIRECTORY|O_CLOEXEC, O_RDONLY).
  * With CREATE, makes it first with MODE if missing (and fsyncs DFD).

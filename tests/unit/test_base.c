@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <criterion/redirect.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -150,6 +151,47 @@ Test(fs, replace_is_atomic_and_mode, .init = make_root, .fini = remove_root)
         cr_assert(eq(u32, st.st_mode & 07777, 0600));
         cr_assert(eq(int, fs_read_at(root_fd, "missing", 100, &buf, NULL, &err), -1));
         cr_assert(eq(int, err->kind, TC_NOT_FOUND));
+}
+
+static int dir_fsync_calls;
+
+static int failing_dir_fsync(int fd)
+{
+        (void) fd;
+        dir_fsync_calls++;
+        errno = EIO;
+        return -1;
+}
+
+static void make_root_redirect(void)
+{
+        make_root();
+        cr_redirect_stderr();
+}
+
+/* Only the directory fsync after the rename fails: the rename took effect, so
+ * fs_replace warns and succeeds (issue 8), with the new content in place and
+ * no temp file left. */
+Test(fs, replace_succeeds_when_only_the_dir_fsync_fails, .init = make_root_redirect,
+     .fini = remove_root)
+{
+        _cleanup_(tc_err_freep) struct tc_err *err = NULL;
+        _cleanup_free_ char *buf = NULL;
+        char tmp[64];
+
+        cr_assert(eq(int, fs_replace(root_fd, "r.json", "{}", 2, 0600, &err), 0));
+        fs_replace_dir_fsync = failing_dir_fsync;
+        cr_expect(eq(int, fs_replace(root_fd, "r.json", "[1]", 3, 0600, &err), 0));
+        fs_replace_dir_fsync = fsync;
+        cr_expect(eq(ptr, err, NULL));
+        cr_expect(eq(int, dir_fsync_calls, 1));
+        cr_assert(eq(int, fs_read_at(root_fd, "r.json", 100, &buf, NULL, &err), 0));
+        cr_expect(eq(str, buf, "[1]"));
+        (void) snprintf(tmp, sizeof tmp, ".r.json.%d", (int) getpid());
+        cr_expect(eq(int, faccessat(root_fd, tmp, F_OK, AT_SYMLINK_NOFOLLOW), -1));
+        fflush(stderr);
+        cr_assert_stderr_eq_str("taskctl: warning: r.json replaced, but syncing its directory "
+                                "failed: Input/output error\n");
 }
 
 Test(fs, read_refuses_symlink_and_size, .init = make_root, .fini = remove_root)
