@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "core/base/err.h"
 #include "core/config.h"
@@ -61,6 +62,9 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_cmd *cmd, int argc, char **a
  * counted from now) of load and list. */
 int cli_parse_parallel(const char *s, unsigned *ret, struct tc_err **err);
 int cli_parse_deadline(const char *s, double *ret, struct tc_err **err);
+/* --since TIME of events and logs: an RFC 3339 time, or a duration (10m)
+ * meaning that long ago (timefmt_parse_since). */
+int cli_parse_since(const char *s, struct timespec *ret, struct tc_err **err);
 int cli_root_fd(struct cli_ctx *ctx, bool create, int *ret_fd, struct tc_err **err);
 int cli_state_fd(struct cli_ctx *ctx, bool create, int *ret_fd, struct tc_err **err);
 

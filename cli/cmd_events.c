@@ -7,7 +7,6 @@
 
 #include "cli/cli.h"
 #include "core/base/cleanup.h"
-#include "core/base/timefmt.h"
 #include "core/events.h"
 #include "core/exitwatch.h"
 #include "core/mounts.h"
@@ -58,10 +57,7 @@ static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
         case OPT_FOLLOW: o->follow = true; return 0;
         case OPT_SINCE:
                 o->has_since = true;
-                if (timefmt_parse_since(arg, &o->since))
-                        return 0;
-                return tc_fail(err, TC_INVALID_ARGUMENT,
-                               "--since \"%s\": expected an RFC 3339 time or a duration", arg);
+                return cli_parse_since(arg, &o->since, err);
         default: return tc_fail(err, TC_INTERNAL, "unhandled option");
         }
 }

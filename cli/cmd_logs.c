@@ -66,10 +66,7 @@ static int on_opt(void *st, int c, const char *arg, struct tc_err **err)
                            : 0;
         case OPT_SINCE:
                 o->has_since = true;
-                if (timefmt_parse_since(arg, &o->since))
-                        return 0;
-                return tc_fail(err, TC_INVALID_ARGUMENT,
-                               "--since \"%s\": expected an RFC 3339 time or a duration", arg);
+                return cli_parse_since(arg, &o->since, err);
         default: return tc_fail(err, TC_INTERNAL, "unhandled option");
         }
 }

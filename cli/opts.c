@@ -202,6 +202,14 @@ int cli_parse_deadline(const char *s, double *ret, struct tc_err **err)
         return 0;
 }
 
+int cli_parse_since(const char *s, struct timespec *ret, struct tc_err **err)
+{
+        if (!timefmt_parse_since(s, ret))
+                return tc_fail(err, TC_INVALID_ARGUMENT,
+                               "--since \"%s\": expected an RFC 3339 time or a duration", s);
+        return 0;
+}
+
 /* Applies precedence once all flags are known. */
 static int resolve(struct cli_ctx *ctx, struct tc_err **err)
 {

@@ -44,26 +44,47 @@ static int pack(const ProtobufCMessage *m, uint8_t **ret_buf, size_t *ret_len, s
         return 0;
 }
 
+static const char *service(const struct taskapi *t)
+{
+        return t->service ? t->service : TASKAPI_SERVICE_V2;
+}
+
+/* The reply RESP of METHOD decoded as DESC. */
+static int decode_reply(const char *method, const ProtobufCMessageDescriptor *desc,
+                        const uint8_t *resp, size_t len, ProtobufCMessage **ret,
+                        struct tc_err **err)
+{
+        static const uint8_t empty[1];
+        ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, len, resp ? resp : empty);
+
+        if (!m)
+                return tc_fail(err, TC_UNAVAILABLE, "malformed %s response from shim", method);
+        *ret = m;
+        return 0;
+}
+
 /* Encodes REQ, calls METHOD, decodes the reply as DESC (the client stubs of
  * containerd's shim.pb.go do the same for each method). */
 static int call(const struct taskapi *t, const char *method, const ProtobufCMessage *req,
                 const ProtobufCMessageDescriptor *desc, double deadline, ProtobufCMessage **ret,
                 struct tc_err **err)
 {
-        static const uint8_t empty[1];
         _cleanup_free_ uint8_t *buf = NULL, *resp = NULL;
         size_t len = 0, resp_len = 0;
-        ProtobufCMessage *m;
 
         if (pack(req, &buf, &len, err) < 0 ||
-            ttrpc_call(t->conn, t->service ? t->service : TASKAPI_SERVICE_V2, method, buf, len,
-                       deadline, &resp, &resp_len, err) < 0)
+            ttrpc_call(t->conn, service(t), method, buf, len, deadline, &resp, &resp_len, err) < 0)
                 return -1;
-        m = protobuf_c_message_unpack(desc, NULL, resp_len, resp ? resp : empty);
-        if (!m)
-                return tc_fail(err, TC_UNAVAILABLE, "malformed %s response from shim", method);
-        *ret = m;
-        return 0;
+        return decode_reply(method, desc, resp, resp_len, ret, err);
+}
+
+/* call() of a METHOD whose reply is google.protobuf.Empty. */
+static int call_empty(const struct taskapi *t, const char *method, const ProtobufCMessage *req,
+                      double deadline, struct tc_err **err)
+{
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+
+        return call(t, method, req, &tcpb__empty__descriptor, deadline, &m, err);
 }
 
 const char *taskapi_service_for_version(int version)
@@ -184,14 +205,7 @@ int taskapi_create(const struct taskapi *t, const struct taskapi_create_req *req
 int taskapi_start(const struct taskapi *t, const char *id, double deadline, uint32_t *ret_pid,
                   struct tc_err **err)
 {
-        Tcpb__StartRequest req = TCPB__START_REQUEST__INIT;
-        _cleanup_message_ ProtobufCMessage *m = NULL;
-
-        req.id = str(id);
-        if (call(t, "Start", &req.base, &tcpb__start_response__descriptor, deadline, &m, err) < 0)
-                return -1;
-        *ret_pid = ((const Tcpb__StartResponse *) m)->pid;
-        return 0;
+        return taskapi_start_exec(t, id, NULL, deadline, ret_pid, err);
 }
 
 void taskapi_state_release(struct taskapi_state *s)
@@ -239,31 +253,30 @@ int taskapi_state(const struct taskapi *t, const char *id, double deadline,
         return state_from_pb((const Tcpb__StateResponse *) m, ret_state, err);
 }
 
+/* Kill of the process EXEC_ID ("" or NULL: the init process; ALL: every
+ * process of the task). */
+static int kill_process(const struct taskapi *t, const char *id, const char *exec_id,
+                        uint32_t signal, bool all, double deadline, struct tc_err **err)
+{
+        Tcpb__KillRequest req = TCPB__KILL_REQUEST__INIT;
+
+        req.id = str(id);
+        req.exec_id = str(exec_id);
+        req.signal = signal;
+        req.all = all;
+        return call_empty(t, "Kill", &req.base, deadline, err);
+}
+
 int taskapi_kill(const struct taskapi *t, const char *id, uint32_t signal, bool all,
                  double deadline, struct tc_err **err)
 {
-        Tcpb__KillRequest req = TCPB__KILL_REQUEST__INIT;
-        _cleanup_message_ ProtobufCMessage *m = NULL;
-
-        req.id = str(id);
-        req.signal = signal;
-        req.all = all;
-        return call(t, "Kill", &req.base, &tcpb__empty__descriptor, deadline, &m, err);
+        return kill_process(t, id, NULL, signal, all, deadline, err);
 }
 
 int taskapi_wait(const struct taskapi *t, const char *id, double deadline,
                  struct taskapi_exit *ret_exit, struct tc_err **err)
 {
-        Tcpb__WaitRequest req = TCPB__WAIT_REQUEST__INIT;
-        _cleanup_message_ ProtobufCMessage *m = NULL;
-        const Tcpb__WaitResponse *r;
-
-        req.id = str(id);
-        if (call(t, "Wait", &req.base, &tcpb__wait_response__descriptor, deadline, &m, err) < 0)
-                return -1;
-        r = (const Tcpb__WaitResponse *) m;
-        exit_from_pb(r->exit_status, r->exited_at, ret_exit);
-        return 0;
+        return taskapi_wait_exec(t, id, NULL, deadline, ret_exit, err);
 }
 
 static void deleted_from_pb(const Tcpb__DeleteResponse *r, struct taskapi_deleted *ret)
@@ -275,14 +288,7 @@ static void deleted_from_pb(const Tcpb__DeleteResponse *r, struct taskapi_delete
 int taskapi_delete(const struct taskapi *t, const char *id, double deadline,
                    struct taskapi_deleted *ret_deleted, struct tc_err **err)
 {
-        Tcpb__DeleteRequest req = TCPB__DELETE_REQUEST__INIT;
-        _cleanup_message_ ProtobufCMessage *m = NULL;
-
-        req.id = str(id);
-        if (call(t, "Delete", &req.base, &tcpb__delete_response__descriptor, deadline, &m, err) < 0)
-                return -1;
-        deleted_from_pb((const Tcpb__DeleteResponse *) m, ret_deleted);
-        return 0;
+        return taskapi_delete_exec(t, id, NULL, deadline, ret_deleted, err);
 }
 
 int taskapi_pids(const struct taskapi *t, const char *id, double deadline, uint32_t **ret_pids,
@@ -313,12 +319,11 @@ int taskapi_shutdown(const struct taskapi *t, const char *id, bool now, double d
                      struct tc_err **err)
 {
         Tcpb__ShutdownRequest req = TCPB__SHUTDOWN_REQUEST__INIT;
-        _cleanup_message_ ProtobufCMessage *m = NULL;
         _cleanup_(tc_err_freep) struct tc_err *e = NULL;
 
         req.id = str(id);
         req.now = now;
-        if (call(t, "Shutdown", &req.base, &tcpb__empty__descriptor, deadline, &m, &e) == 0)
+        if (call_empty(t, "Shutdown", &req.base, deadline, &e) == 0)
                 return 0;
         /* as shim.Shutdown: errors.Is(err, ttrpc.ErrClosed) is success */
         if (ttrpc_closed(t->conn))
@@ -409,7 +414,6 @@ int taskapi_exec(const struct taskapi *t, const struct taskapi_exec_req *req, do
 {
         Tcpb__ExecProcessRequest pb = TCPB__EXEC_PROCESS_REQUEST__INIT;
         Tcpb__Any spec = TCPB__ANY__INIT;
-        _cleanup_message_ ProtobufCMessage *m = NULL;
 
         spec.type_url = (char *) TASKAPI_PROCESS_SPEC_TYPE;
         spec.value.data = (uint8_t *) req->process_json;
@@ -421,7 +425,7 @@ int taskapi_exec(const struct taskapi *t, const struct taskapi_exec_req *req, do
         pb.stdout = str(req->stdout_path);
         pb.stderr = str(req->stderr_path);
         pb.spec = &spec;
-        return call(t, "Exec", &pb.base, &tcpb__empty__descriptor, deadline, &m, err);
+        return call_empty(t, "Exec", &pb.base, deadline, err);
 }
 
 int taskapi_start_exec(const struct taskapi *t, const char *id, const char *exec_id,
@@ -471,38 +475,30 @@ int taskapi_delete_exec(const struct taskapi *t, const char *id, const char *exe
 int taskapi_kill_exec(const struct taskapi *t, const char *id, const char *exec_id,
                       uint32_t signal, double deadline, struct tc_err **err)
 {
-        Tcpb__KillRequest req = TCPB__KILL_REQUEST__INIT;
-        _cleanup_message_ ProtobufCMessage *m = NULL;
-
-        req.id = str(id);
-        req.exec_id = str(exec_id);
-        req.signal = signal;
-        return call(t, "Kill", &req.base, &tcpb__empty__descriptor, deadline, &m, err);
+        return kill_process(t, id, exec_id, signal, false, deadline, err);
 }
 
 int taskapi_resize_pty(const struct taskapi *t, const char *id, const char *exec_id,
                        uint32_t width, uint32_t height, double deadline, struct tc_err **err)
 {
         Tcpb__ResizePtyRequest req = TCPB__RESIZE_PTY_REQUEST__INIT;
-        _cleanup_message_ ProtobufCMessage *m = NULL;
 
         req.id = str(id);
         req.exec_id = str(exec_id);
         req.width = width;
         req.height = height;
-        return call(t, "ResizePty", &req.base, &tcpb__empty__descriptor, deadline, &m, err);
+        return call_empty(t, "ResizePty", &req.base, deadline, err);
 }
 
 int taskapi_close_stdin(const struct taskapi *t, const char *id, const char *exec_id,
                         double deadline, struct tc_err **err)
 {
         Tcpb__CloseIORequest req = TCPB__CLOSE_IOREQUEST__INIT;
-        _cleanup_message_ ProtobufCMessage *m = NULL;
 
         req.id = str(id);
         req.exec_id = str(exec_id);
         req.stdin = true;
-        return call(t, "CloseIO", &req.base, &tcpb__empty__descriptor, deadline, &m, err);
+        return call_empty(t, "CloseIO", &req.base, deadline, err);
 }
 
 /* ---- operations (issue 10): Pause, Resume, Stats, Update, Pids details, and
@@ -511,19 +507,17 @@ int taskapi_close_stdin(const struct taskapi *t, const char *id, const char *exe
 int taskapi_pause(const struct taskapi *t, const char *id, double deadline, struct tc_err **err)
 {
         Tcpb__PauseRequest req = TCPB__PAUSE_REQUEST__INIT;
-        _cleanup_message_ ProtobufCMessage *m = NULL;
 
         req.id = str(id);
-        return call(t, "Pause", &req.base, &tcpb__empty__descriptor, deadline, &m, err);
+        return call_empty(t, "Pause", &req.base, deadline, err);
 }
 
 int taskapi_resume(const struct taskapi *t, const char *id, double deadline, struct tc_err **err)
 {
         Tcpb__ResumeRequest req = TCPB__RESUME_REQUEST__INIT;
-        _cleanup_message_ ProtobufCMessage *m = NULL;
 
         req.id = str(id);
-        return call(t, "Resume", &req.base, &tcpb__empty__descriptor, deadline, &m, err);
+        return call_empty(t, "Resume", &req.base, deadline, err);
 }
 
 int taskapi_stats(const struct taskapi *t, const char *id, double deadline, char **ret_type_url,
@@ -557,14 +551,13 @@ int taskapi_update(const struct taskapi *t, const char *id, const char *resource
 {
         Tcpb__UpdateTaskRequest req = TCPB__UPDATE_TASK_REQUEST__INIT;
         Tcpb__Any any = TCPB__ANY__INIT;
-        _cleanup_message_ ProtobufCMessage *m = NULL;
 
         any.type_url = (char *) TASKAPI_LINUX_RESOURCES_TYPE;
         any.value.data = (uint8_t *) resources_json;
         any.value.len = strlen(resources_json);
         req.id = str(id);
         req.resources = &any;
-        return call(t, "Update", &req.base, &tcpb__empty__descriptor, deadline, &m, err);
+        return call_empty(t, "Update", &req.base, deadline, err);
 }
 
 void taskapi_process_exec_id(const char *type_url, const uint8_t *value, size_t len,
@@ -620,25 +613,21 @@ int taskapi_wait_send(const struct taskapi *t, const char *id, uint32_t *ret_str
         req.id = str(id);
         if (pack(&req.base, &buf, &len, err) < 0)
                 return -1;
-        return ttrpc_call_send(t->conn, t->service ? t->service : TASKAPI_SERVICE_V2, "Wait", buf,
-                               len, timefmt_mono() + 5.0, ret_stream, err);
+        return ttrpc_call_send(t->conn, service(t), "Wait", buf, len, timefmt_mono() + 5.0,
+                               ret_stream, err);
 }
 
 int taskapi_wait_recv(const struct taskapi *t, uint32_t stream, double deadline,
                       struct taskapi_exit *ret_exit, struct tc_err **err)
 {
-        static const uint8_t empty[1];
         _cleanup_free_ uint8_t *resp = NULL;
         _cleanup_message_ ProtobufCMessage *m = NULL;
         size_t len = 0;
         const Tcpb__WaitResponse *r;
 
-        if (ttrpc_call_recv(t->conn, stream, "Wait", deadline, &resp, &len, err) < 0)
+        if (ttrpc_call_recv(t->conn, stream, "Wait", deadline, &resp, &len, err) < 0 ||
+            decode_reply("Wait", &tcpb__wait_response__descriptor, resp, len, &m, err) < 0)
                 return -1;
-        m = protobuf_c_message_unpack(&tcpb__wait_response__descriptor, NULL, len,
-                                      resp ? resp : empty);
-        if (!m)
-                return tc_fail(err, TC_UNAVAILABLE, "malformed Wait response from shim");
         r = (const Tcpb__WaitResponse *) m;
         exit_from_pb(r->exit_status, r->exited_at, ret_exit);
         return 0;

@@ -280,30 +280,37 @@ build_dir() {
 
 # --- zsh and fish (when installed) ----------------------------------------------
 
+# completes_all COMPLETER: what the zsh and the fish completions must offer
+# (commands, subcommands, signals, -o, options, and IDs from the stub's
+# `list -q` calls); `COMPLETER LINE` prints the candidates for LINE.
+completes_all() {
+        local stub
+        run -0 "$1" "taskctl "
+        offers_exactly "${COMMANDS[@]}"
+        run -0 "$1" "taskctl -n prod containers "
+        offers_exactly "${CONTAINER_COMMANDS[@]}"
+        run -0 "$1" "taskctl kill web --signal "
+        offers "${SIGNALS[@]}"
+        run -0 "$1" "taskctl -o "
+        offers_exactly table json jsonl
+        run -0 "$1" "taskctl cleanup --"
+        offers --dry-run --older-than --root --state --namespace
+        stub=$(make_stub)
+        run -0 "$1" "$stub -n prod containers get "
+        offers_exactly web db
+        run -0 "$1" "$stub wait "
+        offers_exactly task1 task2
+        run -0 cat "$BATS_TEST_TMPDIR/bin/calls"
+        [ "${lines[0]}" = "-n prod --timeout 2 containers list -q" ]
+        [ "${lines[1]}" = "--timeout 2 list -q" ]
+}
+
 @test "zsh: _taskctl parses, and completes commands, subcommands, signals, -o" {
         command -v zsh >/dev/null || skip "zsh is not installed"
         run zsh -n "$SRC/completions/_taskctl"
         [ "$status" -eq 0 ]
         zc() { timeout 20 zsh -f "$TESTS_DIR/cli/zsh-complete.zsh" "$SRC/completions" "$BATS_TEST_TMPDIR/zcompdump" "$1"; }
-        run -0 zc "taskctl "
-        offers_exactly "${COMMANDS[@]}"
-        run -0 zc "taskctl -n prod containers "
-        offers_exactly "${CONTAINER_COMMANDS[@]}"
-        run -0 zc "taskctl kill web --signal "
-        offers "${SIGNALS[@]}"
-        run -0 zc "taskctl -o "
-        offers_exactly table json jsonl
-        run -0 zc "taskctl cleanup --"
-        offers --dry-run --older-than --root --state --namespace
-        local stub
-        stub=$(make_stub)
-        run -0 zc "$stub -n prod containers get "
-        offers_exactly web db
-        run -0 zc "$stub wait "
-        offers_exactly task1 task2
-        run -0 cat "$BATS_TEST_TMPDIR/bin/calls"
-        [ "${lines[0]}" = "-n prod --timeout 2 containers list -q" ]
-        [ "${lines[1]}" = "--timeout 2 list -q" ]
+        completes_all zc
 }
 
 @test "fish: taskctl.fish parses, and completes commands, subcommands, signals, -o" {
@@ -311,25 +318,7 @@ build_dir() {
         run fish -n "$SRC/completions/taskctl.fish"
         [ "$status" -eq 0 ]
         fc() { fish --no-config -c "source $SRC/completions/taskctl.fish; complete -C '$1'" | cut -f1; }
-        run -0 fc "taskctl "
-        offers_exactly "${COMMANDS[@]}"
-        run -0 fc "taskctl -n prod containers "
-        offers_exactly "${CONTAINER_COMMANDS[@]}"
-        run -0 fc "taskctl kill web --signal "
-        offers "${SIGNALS[@]}"
-        run -0 fc "taskctl -o "
-        offers_exactly table json jsonl
-        run -0 fc "taskctl cleanup --"
-        offers --dry-run --older-than --root --state --namespace
-        local stub
-        stub=$(make_stub)
-        run -0 fc "$stub -n prod containers get "
-        offers_exactly web db
-        run -0 fc "$stub wait "
-        offers_exactly task1 task2
-        run -0 cat "$BATS_TEST_TMPDIR/bin/calls"
-        [ "${lines[0]}" = "-n prod --timeout 2 containers list -q" ]
-        [ "${lines[1]}" = "--timeout 2 list -q" ]
+        completes_all fc
 }
 
 # --- man page -------------------------------------------------------------------

@@ -56,6 +56,21 @@ setup_common() {
         echo '{}' > "$BATS_TEST_TMPDIR/none.json"
 }
 
+# setup_real PREFIX: the common part of setup() in the files of real tasks
+# (tasks, interactive, operations): TMP (the test's tmpdir, canonical), R and
+# S (its root and state), NS (a namespace of its own per test and per run:
+# PREFIX, the test's number and the random part of bats' run dir), the
+# default namespace of every tc call, and ROOTFS (the busybox rootfs).
+setup_real() {
+        setup_common
+        TMP=$(cd "$BATS_TEST_TMPDIR" && pwd -P)
+        R=$TMP/root
+        S=$TMP/state
+        NS=$1$BATS_TEST_NUMBER-$(printf '%s' "${BATS_RUN_TMPDIR##*/}" | tr -cd 'A-Za-z0-9' | tail -c 12)
+        export TASKCTL_NAMESPACE=$NS
+        ROOTFS=$(busybox_rootfs)
+}
+
 # A namespace unique to this test and this run (never `default`, never one
 # that another run of the suite uses at the same time): PREFIX, the test's
 # number, and the random part of bats' run dir (mktemp's XXXXXX of
@@ -115,6 +130,18 @@ busybox_rootfs() {
                 done
         fi
         echo "$r"
+}
+
+# until_true CMD...: retry CMD every 0.05 s, UNTIL_TRUE_TRIES times (default
+# 400: 20 s); never a timing assertion: it only waits for something that must
+# happen.
+until_true() {
+        for _ in $(seq "${UNTIL_TRUE_TRIES:-400}"); do
+                "$@" && return 0
+                sleep 0.05
+        done
+        echo "never true: $*"
+        return 1
 }
 
 # The start time (clock ticks since boot, field 22 of /proc/PID/stat) of a
@@ -228,6 +255,84 @@ hold_lock() {
         done
         echo "lock holder never took $1"
         return 1
+}
+
+# cgroup v1 mounts for real tasks on this machine's hybrid cgroup layout.
+# crun 1.8 refuses to run on a hybrid layout ("cgroups in hybrid mode not
+# supported, drop all controllers from cgroupv2") as long as the cgroup2
+# hierarchy mounted at /sys/fs/cgroup/unified still lists controllers in its
+# cgroup.controllers (on this kind of machine: hugetlb, which systemd-less
+# hosts leave without a v1 mount). A controller bound to a v1 hierarchy leaves
+# cgroup2. And the runc shim reads a task's cgroup (for Stats) through every
+# v1 hierarchy that /proc/PID/cgroup lists, and fails ("cannot find cgroup
+# mount destination") when one of them is not mounted.
+# cgroup_v1_mount mounts such hierarchies on /sys/fs/cgroup/NAME and writes
+# down exactly what it mounted (and which dirs it made), so that
+# cgroup_v1_unmount undoes those and nothing else (a controller that another
+# run already bound is left to it). Binding a controller to a v1 hierarchy is
+# host-wide whatever the mount namespace, so it cannot be contained, only kept
+# short. A mount that fails is reported, not fatal: a crun test then FAILS
+# with crun's own error (it is never skipped).
+CGROUP_UNIFIED=/sys/fs/cgroup/unified
+
+# cgroup_v1_mounted CONTROLLERS: a cgroup v1 hierarchy is mounted whose
+# options hold every controller of the comma-separated CONTROLLERS.
+cgroup_v1_mounted() {
+        awk -v c="$1" '{
+                for (i = 1; i <= NF && $i != "-"; i++) {}
+                if ($(i + 1) != "cgroup") next
+                n = split($(i + 3), o, ","); k = split(c, w, ","); hit = 0
+                for (a = 1; a <= k; a++) for (b = 1; b <= n; b++) if (w[a] == o[b]) hit++
+                if (hit == k) found = 1
+        } END { exit !found }' /proc/self/mountinfo
+}
+
+# cgroup_v1_mount_one LIST CONTROLLERS: mounts the v1 hierarchy CONTROLLERS
+# on /sys/fs/cgroup/CONTROLLERS unless one is mounted; appends "DIR MADE" to LIST.
+cgroup_v1_mount_one() {
+        local dir=/sys/fs/cgroup/$2 made=no
+        cgroup_v1_mounted "$2" && return 0
+        if [ ! -d "$dir" ]; then
+                mkdir "$dir" && made=yes
+        fi
+        if mount -t cgroup -o "$2" cgroup "$dir"; then
+                echo "$dir $made" >> "$1"
+        else
+                echo "# mounting the $2 cgroup v1 hierarchy failed"
+                [ "$made" = no ] || rmdir "$dir"
+        fi
+}
+
+# cgroup_v1_mount LIST [--listed]: gives every controller that cgroup2 still
+# lists a v1 hierarchy of its own (what crun needs); with --listed, first
+# mounts every v1 hierarchy that /proc/self/cgroup names and that is not
+# mounted (what the runc shim's Stats needs). LIST (created, even empty)
+# holds what was mounted, for cgroup_v1_unmount. Failures are reported on
+# stdout as "# " lines (setup_file sends them to fd 3).
+cgroup_v1_mount() {
+        local list=$1 c
+        : > "$list"
+        if [ "${2:-}" = --listed ]; then
+                while IFS=: read -r _ c _; do
+                        [ -n "$c" ] && [ "${c#name=}" = "$c" ] && cgroup_v1_mount_one "$list" "$c"
+                done < /proc/self/cgroup
+        fi
+        [ -r "$CGROUP_UNIFIED/cgroup.controllers" ] || return 0
+        for c in $(cat "$CGROUP_UNIFIED/cgroup.controllers"); do
+                cgroup_v1_mount_one "$list" "$c"
+        done
+}
+
+# cgroup_v1_unmount LIST: undoes what cgroup_v1_mount wrote down in LIST
+# (nothing when there is no LIST), then removes LIST.
+cgroup_v1_unmount() {
+        local dir made
+        [ -f "$1" ] || return 0
+        while read -r dir made; do
+                umount "$dir" || echo "# umount $dir failed"
+                [ "$made" = no ] || rmdir "$dir" || true
+        done < "$1"
+        rm -f "$1"
 }
 
 # bind_roots ROOT STATE [BOOT_ID]: records ROOT and STATE as a pair, as the

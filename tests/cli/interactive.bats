@@ -9,55 +9,19 @@ load helpers
 
 PTY="python3 $TESTS_DIR/cli/ptydrive.py"
 
-# crun on this hybrid cgroup layout: see tasks.bats (the same mounts, undone
-# by teardown_file; a failed mount makes the crun test fail, never skip).
-CGROUP_UNIFIED=/sys/fs/cgroup/unified
-cgroup_v1_mounted() {
-        awk -v c="$1" '{
-                for (i = 1; i <= NF && $i != "-"; i++) {}
-                if ($(i + 1) != "cgroup") next
-                n = split($(i + 3), o, ",")
-                for (j = 1; j <= n; j++) if (o[j] == c) found = 1
-        } END { exit !found }' /proc/self/mountinfo
-}
-
+# crun on this hybrid cgroup layout: the file mounts the cgroup v1
+# hierarchies it needs (cgroup_v1_mount, helpers.bash), undone by
+# teardown_file (a failed mount makes the crun test fail, never skip).
 setup_file() {
-        local c dir made
-        : > "$BATS_FILE_TMPDIR/cgroup-mounts"
-        [ -r "$CGROUP_UNIFIED/cgroup.controllers" ] || return 0
-        for c in $(cat "$CGROUP_UNIFIED/cgroup.controllers"); do
-                cgroup_v1_mounted "$c" && continue
-                dir=/sys/fs/cgroup/$c
-                made=no
-                if [ ! -d "$dir" ]; then
-                        mkdir "$dir" && made=yes
-                fi
-                if mount -t cgroup -o "$c" cgroup "$dir"; then
-                        echo "$dir $made" >> "$BATS_FILE_TMPDIR/cgroup-mounts"
-                else
-                        echo "# setup_file: mounting the $c cgroup v1 hierarchy failed; crun will fail" >&3
-                        [ "$made" = no ] || rmdir "$dir"
-                fi
-        done
+        cgroup_v1_mount "$BATS_FILE_TMPDIR/cgroup-mounts" >&3
 }
 
 teardown_file() {
-        local dir made
-        [ -f "$BATS_FILE_TMPDIR/cgroup-mounts" ] || return 0
-        while read -r dir made; do
-                umount "$dir" || echo "# teardown_file: umount $dir failed" >&3
-                [ "$made" = no ] || rmdir "$dir" || true
-        done < "$BATS_FILE_TMPDIR/cgroup-mounts"
+        cgroup_v1_unmount "$BATS_FILE_TMPDIR/cgroup-mounts" >&3
 }
 
 setup() {
-        setup_common
-        TMP=$(cd "$BATS_TEST_TMPDIR" && pwd -P)
-        R=$TMP/root
-        S=$TMP/state
-        NS=i$BATS_TEST_NUMBER-$(printf '%s' "${BATS_RUN_TMPDIR##*/}" | tr -cd 'A-Za-z0-9' | tail -c 12)
-        export TASKCTL_NAMESPACE=$NS
-        ROOTFS=$(busybox_rootfs)
+        setup_real i
         TC="$TASKCTL --root $R --state $S --config $TMP/none.json -n $NS"
 }
 
@@ -81,15 +45,6 @@ procs_mentioning() {
                 [ "$p" = $$ ] || [ "$p" = "$BASHPID" ] || echo "$p"
         done
         return 0
-}
-
-until_true() {
-        for _ in $(seq 400); do
-                "$@" && return 0
-                sleep 0.05
-        done
-        echo "never true: $*"
-        return 1
 }
 
 proc_alive() { ! proc_gone "$1"; }

@@ -6,69 +6,21 @@
 # every task of the test's state (reap_tasks) and kills tracked PIDs.
 load helpers
 
-# The runc shim reads a task's cgroup (for Stats) through every v1 hierarchy
-# that /proc/PID/cgroup lists, and fails ("cannot find cgroup mount
-# destination") when one of them is not mounted; crun refuses a hybrid layout
-# whose cgroup2 still lists controllers. setup_file mounts such a hierarchy
-# (or controller) on /sys/fs/cgroup/NAME for the file's duration, writes down
-# exactly what it mounted and made, and teardown_file undoes that alone.
-CGROUP_UNIFIED=/sys/fs/cgroup/unified
-
-mounted_v1() { # mounted_v1 CONTROLLERS: a v1 mount with exactly these options' controllers
-        awk -v c="$1" '{
-                for (i = 1; i <= NF && $i != "-"; i++) {}
-                if ($(i + 1) != "cgroup") next
-                n = split($(i + 3), o, ","); k = split(c, w, ","); hit = 0
-                for (a = 1; a <= k; a++) for (b = 1; b <= n; b++) if (w[a] == o[b]) hit++
-                if (hit == k) found = 1
-        } END { exit !found }' /proc/self/mountinfo
-}
-
-mount_v1() { # mount_v1 CONTROLLERS
-        local dir=/sys/fs/cgroup/$1 made=no
-        mounted_v1 "$1" && return 0
-        if [ ! -d "$dir" ]; then
-                mkdir "$dir" && made=yes
-        fi
-        if mount -t cgroup -o "$1" cgroup "$dir"; then
-                echo "$dir $made" >> "$BATS_FILE_TMPDIR/cgroup-mounts"
-        else
-                echo "# setup_file: mounting the $1 cgroup v1 hierarchy failed" >&3
-                [ "$made" = no ] || rmdir "$dir"
-        fi
-}
-
+# The runc shim's Stats needs every v1 hierarchy that /proc/PID/cgroup lists
+# mounted, and crun a cgroup2 that lists no controllers: setup_file mounts
+# both kinds for the file's duration (cgroup_v1_mount --listed, helpers.bash)
+# and teardown_file undoes exactly what it mounted.
 setup_file() {
-        local c line
-        : > "$BATS_FILE_TMPDIR/cgroup-mounts"
-        while IFS=: read -r _ c _; do
-                [ -n "$c" ] && [ "${c#name=}" = "$c" ] && mount_v1 "$c"
-        done < /proc/self/cgroup
-        if [ -r "$CGROUP_UNIFIED/cgroup.controllers" ]; then
-                for c in $(cat "$CGROUP_UNIFIED/cgroup.controllers"); do
-                        mount_v1 "$c"
-                done
-        fi
+        cgroup_v1_mount "$BATS_FILE_TMPDIR/cgroup-mounts" --listed >&3
 }
 
 teardown_file() {
-        local dir made
-        [ -f "$BATS_FILE_TMPDIR/cgroup-mounts" ] || return 0
-        while read -r dir made; do
-                umount "$dir" || echo "# teardown_file: umount $dir failed" >&3
-                [ "$made" = no ] || rmdir "$dir" || true
-        done < "$BATS_FILE_TMPDIR/cgroup-mounts"
+        cgroup_v1_unmount "$BATS_FILE_TMPDIR/cgroup-mounts" >&3
 }
 
 setup() {
-        setup_common
-        TMP=$(cd "$BATS_TEST_TMPDIR" && pwd -P)
-        R=$TMP/root
-        S=$TMP/state
-        NS=o$BATS_TEST_NUMBER-$(printf '%s' "${BATS_RUN_TMPDIR##*/}" | tr -cd 'A-Za-z0-9' | tail -c 12)
+        setup_real o
         NS2=$NS-b
-        export TASKCTL_NAMESPACE=$NS
-        ROOTFS=$(busybox_rootfs)
 }
 
 teardown() {
@@ -95,16 +47,6 @@ run_task() {
         [ "$status" -eq 0 ] || { echo "start $id: $status $stderr"; return 1; }
         PID=$output
         track_pid "$PID"
-}
-
-# until_true CMD...: retry CMD for up to 20 s (waits for what must happen).
-until_true() {
-        for _ in $(seq 400); do
-                "$@" && return 0
-                sleep 0.05
-        done
-        echo "never true: $*"
-        return 1
 }
 
 file_has() { grep -qx -- "$2" "$1" 2>/dev/null; }

@@ -8,72 +8,15 @@
 # (reap_tasks) and kills what track_pid registered.
 load helpers
 
-# crun 1.8 refuses to run on a hybrid cgroup layout ("cgroups in hybrid mode
-# not supported, drop all controllers from cgroupv2") as long as the cgroup2
-# hierarchy mounted at /sys/fs/cgroup/unified still lists controllers in its
-# cgroup.controllers (on this kind of machine: hugetlb, which systemd-less
-# hosts leave without a v1 mount). A controller bound to a v1 hierarchy leaves
-# cgroup2, so the crun test alone (mount_v1_controllers) gives every such
-# controller a v1 mount of its own, /sys/fs/cgroup/<c>, for as long as it
-# runs, and writes down exactly what it mounted (and which dirs it made) so
-# that its teardown undoes those and nothing else (a controller that another
-# run already bound is left to it). Binding a controller to a v1 hierarchy is
-# host-wide whatever the mount namespace, so it cannot be contained, only kept
-# short. A mount that fails is reported, not fatal here: the crun test then
-# FAILS with crun's own error (it is never skipped).
-CGROUP_UNIFIED=/sys/fs/cgroup/unified
-
-# Is controller $1 bound to a mounted cgroup v1 hierarchy?
-cgroup_v1_mounted() {
-        awk -v c="$1" '{
-                for (i = 1; i <= NF && $i != "-"; i++) {}
-                if ($(i + 1) != "cgroup") next
-                n = split($(i + 3), o, ",")
-                for (j = 1; j <= n; j++) if (o[j] == c) found = 1
-        } END { exit !found }' /proc/self/mountinfo
-}
-
-mount_v1_controllers() {
-        local c dir made
-        : > "$BATS_TEST_TMPDIR/cgroup-mounts"
-        [ -r "$CGROUP_UNIFIED/cgroup.controllers" ] || return 0
-        for c in $(cat "$CGROUP_UNIFIED/cgroup.controllers"); do
-                cgroup_v1_mounted "$c" && continue
-                dir=/sys/fs/cgroup/$c
-                made=no
-                if [ ! -d "$dir" ]; then
-                        mkdir "$dir" && made=yes
-                fi
-                if mount -t cgroup -o "$c" cgroup "$dir"; then
-                        echo "$dir $made" >> "$BATS_TEST_TMPDIR/cgroup-mounts"
-                else
-                        echo "mounting the $c cgroup v1 hierarchy failed; crun will fail"
-                        [ "$made" = no ] || rmdir "$dir"
-                fi
-        done
-}
-
-unmount_v1_controllers() {
-        local dir made
-        [ -f "$BATS_TEST_TMPDIR/cgroup-mounts" ] || return 0
-        while read -r dir made; do
-                umount "$dir" || echo "umount $dir failed"
-                [ "$made" = no ] || rmdir "$dir" || true
-        done < "$BATS_TEST_TMPDIR/cgroup-mounts"
-        rm -f "$BATS_TEST_TMPDIR/cgroup-mounts"
-}
+# crun on this hybrid cgroup layout: the crun test alone mounts the cgroup v1
+# hierarchies it needs (cgroup_v1_mount, helpers.bash) for as long as it
+# runs, and teardown undoes exactly those (a failed mount makes the crun test
+# fail, never skip).
 
 setup() {
-        setup_common
-        TMP=$(cd "$BATS_TEST_TMPDIR" && pwd -P)
-        R=$TMP/root
-        S=$TMP/state
-        # A namespace of our own per test and per run (cgroups, events and
-        # records stay apart). taskctl points runc's state at STATE/runc (the
-        # runc shim's default is /run/containerd/runc, shared by everyone).
-        NS=t$BATS_TEST_NUMBER-$(printf '%s' "${BATS_RUN_TMPDIR##*/}" | tr -cd 'A-Za-z0-9' | tail -c 12)
-        export TASKCTL_NAMESPACE=$NS
-        ROOTFS=$(busybox_rootfs)
+        setup_real t
+        # taskctl points runc's state at STATE/runc (the runc shim's default
+        # is /run/containerd/runc, shared by everyone).
         RUNC_ROOT=$S/runc
 }
 
@@ -82,7 +25,7 @@ teardown() {
         # make reap_tasks' delete --force time out and leak the task's shim
         kill_tracked
         reap_tasks
-        unmount_v1_controllers
+        cgroup_v1_unmount "$BATS_TEST_TMPDIR/cgroup-mounts"
         # nothing may reach runc's shared default root
         [ ! -e "/run/containerd/runc/$NS" ] || { echo "runc state under /run/containerd/runc/$NS"; return 1; }
         teardown_checks
@@ -121,16 +64,8 @@ refused() { # refused CODE LINE
         [ "$stderr" = "$2" ] || { echo "stderr: $stderr"; echo "wanted: $2"; return 1; }
 }
 
-# until_true CMD...: retry CMD for up to 10 s (never a timing assertion: it
-# only waits for something that must happen).
-until_true() {
-        for _ in $(seq 200); do
-                "$@" && return 0
-                sleep 0.05
-        done
-        echo "never true: $*"
-        return 1
-}
+# until_true (helpers.bash) waits up to 10 s here
+UNTIL_TRUE_TRIES=200
 
 file_is() { [ "$(cat "$1" 2>/dev/null)" = "$2" ]; }
 
@@ -745,7 +680,7 @@ snapshot() {
 }
 
 @test "the same lifecycle through crun (--runtime-options {\"binary_name\": \"crun\"})" {
-        mount_v1_controllers
+        cgroup_v1_mount "$BATS_TEST_TMPDIR/cgroup-mounts"
         echo '{"binary_name": "crun"}' > "$TMP/crun.json"
         spec web sh -c 'trap "exit 42" TERM; echo started; sleep 300 & wait'
         run --separate-stderr tc create web --spec "$TMP/web.json" --rootfs "$ROOTFS" \
