@@ -50,6 +50,18 @@ static bool digits(const char **p, int n, int *ret)
         return true;
 }
 
+/* 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z, in seconds since the epoch */
+#define YEAR_0 (-62167219200LL)
+#define YEAR_10000 (253402300800LL)
+
+static int days_in(int y, int mo)
+{
+        static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+        bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+        return days[mo - 1] + (mo == 2 && leap);
+}
+
 bool timefmt_parse(const char *s, struct timespec *ret)
 {
         struct tm tm = { 0 };
@@ -88,7 +100,9 @@ bool timefmt_parse(const char *s, struct timespec *ret)
         } else {
                 return false;
         }
-        if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59)
+        /* as Go's time.Parse: a day the month has, an offset of at most 24 hours */
+        if (*p || mo < 1 || mo > 12 || d < 1 || d > days_in(y, mo) || h > 23 || mi > 59 ||
+            sec > 59 || oh > 24 || om > 59)
                 return false;
         tm.tm_year = y - 1900;
         tm.tm_mon = mo - 1;
@@ -98,7 +112,10 @@ bool timefmt_parse(const char *s, struct timespec *ret)
         tm.tm_sec = sec;
         ret->tv_sec = timegm(&tm) - sign * (oh * 3600 + om * 60);
         ret->tv_nsec = nsec;
-        return true;
+        /* what the offset moves out of years 0000-9999 has no RFC 3339 form to
+         * be written back in (Go's MarshalJSON refuses it too; found by
+         * fuzz_duration: 9999-12-31T23:59:59.2-39:59) */
+        return ret->tv_sec >= YEAR_0 && ret->tv_sec < YEAR_10000;
 }
 
 /* Go's time.ParseDuration number: digits with an optional fraction, at least

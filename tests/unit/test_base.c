@@ -103,6 +103,27 @@ Test(timefmt, format_and_parse)
         cr_assert(not(timefmt_parse("yesterday", &back)));
 }
 
+/* As Go's time.Parse: days the month has, offsets up to 24 hours; and only
+ * what RFC 3339 can write back (years 0000-9999 in UTC). */
+Test(timefmt, parse_ranges)
+{
+        struct timespec back;
+
+        cr_assert(timefmt_parse("2024-02-29T00:00:00Z", &back));
+        cr_assert(not(timefmt_parse("2023-02-29T00:00:00Z", &back)));
+        cr_assert(not(timefmt_parse("2026-04-31T00:00:00Z", &back)));
+        cr_assert(not(timefmt_parse("1900-02-29T00:00:00Z", &back)));
+        cr_assert(timefmt_parse("2000-02-29T00:00:00Z", &back));
+        cr_assert(timefmt_parse("2026-11-28T00:00:00+24:00", &back));
+        cr_assert(not(timefmt_parse("2026-11-28T00:00:00+25:00", &back)));
+        cr_assert(not(timefmt_parse("2026-11-28T00:00:00-39:59", &back)));
+        cr_assert(not(timefmt_parse("2026-11-28T00:00:00+01:60", &back)));
+        cr_assert(timefmt_parse("9999-12-31T23:59:59.999999999Z", &back));
+        cr_assert(not(timefmt_parse("9999-12-31T23:59:59.2-01:00", &back)));
+        cr_assert(timefmt_parse("0000-01-01T00:00:00Z", &back));
+        cr_assert(not(timefmt_parse("0000-01-01T00:00:00+00:01", &back)));
+}
+
 /* gmtime_r fails for a year past int: the result is checked (it was used
  * uninitialised) and the zero time is printed. */
 Test(timefmt, format_out_of_range)
