@@ -114,6 +114,16 @@ pad_log() {
         [ $(($(stat -c %s "$1") % 4096)) -eq $((4096 - $2)) ] || { echo "pad: $(stat -c %s "$1")"; return 1; }
 }
 
+# full_step LOG ARGS...: `tcfs ARGS` succeeds on the full ROOT and leaves the
+# event log LOG whole (sets status, output, stderr).
+full_step() {
+        local log=$1
+        shift
+        run --separate-stderr tcfs "$@"
+        [ "$status" -eq 0 ] || fail "$*: $stderr"
+        log_whole "$log" || fail "after $*"
+}
+
 @test "ENOSPC under ROOT: start, kill, wait, delete and delete --force of tasks succeed or fail clearly, an event is appended whole or not at all; after space is freed all works" {
         local log rec id t3_init
         mkdir -p "$BATS_TEST_TMPDIR/fs"
@@ -146,27 +156,15 @@ pad_log() {
                 fail "start t1: $stderr"
         remember_task t1 || fail "t1: no pids"
         log_whole "$log" || fail "after start"
-        run --separate-stderr tcfs kill --signal KILL t1
-        [ "$status" -eq 0 ] || fail "kill t1: $stderr"
-        log_whole "$log" || fail "after kill"
-        run --separate-stderr tcfs wait t1
-        [ "$status" -eq 0 ] || fail "wait t1: $stderr"
+        full_step "$log" kill --signal KILL t1
+        full_step "$log" wait t1
         [ "$output" = 137 ] || fail "wait t1: $output"
-        log_whole "$log" || fail "after wait"
-        run --separate-stderr tcfs delete t1
-        [ "$status" -eq 0 ] || fail "delete t1: $stderr"
+        full_step "$log" delete t1
         [[ "$stderr" == *"event log"*"No space left on device"* ]] || fail "delete t1: $stderr"
-        log_whole "$log" || fail "after delete"
-        run --separate-stderr tcfs kill --signal KILL t2
-        [ "$status" -eq 0 ] || fail "kill t2: $stderr"
-        log_whole "$log" || fail "after kill t2"
+        full_step "$log" kill --signal KILL t2
         # wait observes t2's exit first, and cannot record it
-        run --separate-stderr tcfs wait t2
-        [ "$status" -eq 0 ] || fail "wait t2: $stderr"
-        log_whole "$log" || fail "after wait t2"
-        run --separate-stderr tcfs delete --force t3
-        [ "$status" -eq 0 ] || fail "delete --force t3: $stderr"
-        log_whole "$log" || fail "after delete --force t3"
+        full_step "$log" wait t2
+        full_step "$log" delete --force t3
         wait_gone "$t3_init" || fail "t3 still runs"
         [ -z "$(shims_of t3)" ] || fail "shim of t3 left"
         [ ! -e "$S/tasks/$NS/t3" ] || fail "bundle of t3 left"
