@@ -146,6 +146,8 @@ int output_json(struct cJSON *item, struct tc_err **err);
  * -o json one array ("[]" when empty), with -o jsonl one line per item. */
 void output_json_begin(void);
 int output_json_item(struct cJSON *item, struct tc_err **err);
+/* output_json_item of compact JSON text (no tree: containers list). */
+int output_json_item_text(const char *text, size_t len);
 void output_json_end(void);
 /* Whether -o is json or jsonl. */
 bool output_is_json(const struct cli_ctx *ctx);

@@ -233,7 +233,6 @@ static void list_start(struct list_state *st)
 static int list_item(const struct store_item *item, void *user, struct tc_err **err)
 {
         struct list_state *st = user;
-        _cleanup_json_ cJSON *j = NULL;
         const struct record *rec = item->rec;
 
         if (item->error) {
@@ -253,10 +252,12 @@ static int list_item(const struct store_item *item, void *user, struct tc_err **
         } else if (!st->json) {
                 print_row(rec);
         } else {
-                j = record_to_json(rec);
-                if (!j || (st->all && !cJSON_AddStringToObject(j, "namespace", st->ctx->ns)))
-                        return tc_fail(err, TC_INTERNAL, "out of memory");
-                return output_json_item(j, err);
+                _cleanup_free_ char *text = NULL;
+                size_t len;
+
+                if (record_json_text(rec, st->all ? st->ctx->ns : NULL, &text, &len, err) < 0)
+                        return -1;
+                return output_json_item_text(text, len);
         }
         return 0;
 }

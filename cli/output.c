@@ -59,14 +59,13 @@ static void jputc(struct jout *o, char c)
 
 static void indent(struct jout *o, int depth)
 {
-        static const char spaces[] = "                                                        ";
+        static const char nl[] = "\n                                                              ";
+        size_t left = 2 * (size_t) depth, k = left < sizeof nl - 2 ? left : sizeof nl - 2;
 
-        jputc(o, '\n');
-        for (size_t left = 2 * (size_t) depth; left > 0;) {
-                size_t k = left < sizeof spaces - 1 ? left : sizeof spaces - 1;
-
-                jput(o, spaces, k);
-                left -= k;
+        jput(o, nl, k + 1);
+        for (left -= k; left > 0; left -= k) {
+                k = left < sizeof nl - 2 ? left : sizeof nl - 2;
+                jput(o, nl + 1, k);
         }
 }
 
@@ -251,10 +250,9 @@ static void json_tokens(struct jout *o, const unsigned char *p, const unsigned c
 int json_print(FILE *f, const char *text, size_t len, bool pretty, int depth)
 {
         const unsigned char *p = (const unsigned char *) text;
-        struct jout *o = malloc(sizeof *o);
+        static _Thread_local struct jout out;
+        struct jout *o = &out;
 
-        if (!o)
-                return -1;
         o->f = f;
         o->n = 0;
         if (pretty)
@@ -262,7 +260,6 @@ int json_print(FILE *f, const char *text, size_t len, bool pretty, int depth)
                         jput(o, "  ", 2);
         json_tokens(o, p, p + len, pretty, depth);
         jflush(o);
-        free(o);
         return ferror(f) ? -1 : 0;
 }
 
@@ -290,19 +287,26 @@ void output_json_begin(void)
         json_open = true;
 }
 
+int output_json_item_text(const char *text, size_t len)
+{
+        if (out_fmt == OUT_JSON) {
+                fputs(json_first ? "[\n" : ",\n", stdout);
+                json_first = false;
+                return json_print(stdout, text, len, true, 1);
+        }
+        json_first = false;
+        (void) json_print(stdout, text, len, false, 0);
+        fputc('\n', stdout);
+        return 0;
+}
+
 int output_json_item(cJSON *item, struct tc_err **err)
 {
-        if (out_fmt == OUT_JSON)
-                fputs(json_first ? "[\n" : ",\n", stdout);
-        json_first = false;
-        if (out_fmt == OUT_JSON) {
-                _cleanup_free_ char *text = cJSON_PrintUnformatted(item);
+        _cleanup_free_ char *text = cJSON_PrintUnformatted(item);
 
-                if (!text)
-                        return tc_fail(err, TC_INTERNAL, "out of memory");
-                return json_print(stdout, text, strlen(text), true, 1);
-        }
-        return print_item(item, 0, err);
+        if (!text)
+                return tc_fail(err, TC_INTERNAL, "out of memory");
+        return output_json_item_text(text, strlen(text));
 }
 
 void output_json_end(void)

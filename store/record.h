@@ -101,8 +101,13 @@ int record_any_from_json(const char *text, size_t len, const char *field, struct
                          struct tc_err **err);
 /* The record as a cJSON tree (the spec is a raw item); NULL when out of memory. */
 cJSON *record_to_json(const struct record *r);
-/* The record as compact JSON text with a final newline, for the file on disk. */
+/* The record as compact JSON text with a final newline, for the file on disk:
+ * the bytes cJSON_PrintUnformatted(record_to_json(r)) gives, written directly. */
 int record_to_text(const struct record *r, char **ret_text, size_t *ret_len, struct tc_err **err);
+/* The same text without the newline, with "namespace": NS added last when NS
+ * is not NULL (containers list -A): what list prints, without a cJSON tree. */
+int record_json_text(const struct record *r, const char *ns, char **ret_text, size_t *ret_len,
+                     struct tc_err **err);
 
 /* containerd's adaptContainer for filters: id, image, runtime.name, snapshotter
  * and labels.KEY (KEY is the rest of PATH joined with "."). Matches

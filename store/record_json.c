@@ -466,24 +466,158 @@ cJSON *record_to_json(const struct record *r)
         return j;
 }
 
+/* ---- the text, written directly ----
+ * The same bytes as cJSON_PrintUnformatted(record_to_json(r)) (the on-disk
+ * format since the first release; tests/fuzz/fuzz_record compares the two),
+ * without building a tree: a listing prints every record through it. */
+
+struct tbuf {
+        char *p;
+        size_t n, cap;
+        bool oom;
+};
+
+static void tput(struct tbuf *b, const char *s, size_t n)
+{
+        if (b->oom)
+                return;
+        if (b->n + n + 2 > b->cap) {
+                size_t cap = (b->cap ? b->cap * 2 : 4096) + n;
+                char *p = realloc(b->p, cap);
+
+                if (!p) {
+                        b->oom = true;
+                        return;
+                }
+                b->p = p;
+                b->cap = cap;
+        }
+        memcpy(b->p + b->n, s, n);
+        b->n += n;
+}
+
+static void tputs(struct tbuf *b, const char *s)
+{
+        tput(b, s, strlen(s));
+}
+
+/* S as a JSON string, escaped as cJSON 1.7 escapes it: the quote, the
+ * backslash, five named controls, other bytes below 32 as \u00xx, the rest
+ * (UTF-8, DEL) as they are. */
+static void tstr(struct tbuf *b, const char *s)
+{
+        static const char named[32] = { ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n',
+                                        ['\r'] = 'r', ['\t'] = 't' };
+
+        tput(b, "\"", 1);
+        while (*s) {
+                size_t run = 0;
+                unsigned char c;
+                char esc[8];
+
+                while ((c = (unsigned char) s[run]) >= 32 && c != '"' && c != '\\')
+                        run++;
+                tput(b, s, run);
+                s += run;
+                if (!(c = (unsigned char) *s))
+                        break;
+                if (c == '"' || c == '\\')
+                        (void) snprintf(esc, sizeof esc, "\\%c", c);
+                else if (named[c])
+                        (void) snprintf(esc, sizeof esc, "\\%c", named[c]);
+                else
+                        (void) snprintf(esc, sizeof esc, "\\u%04x", c);
+                tputs(b, esc);
+                s++;
+        }
+        tput(b, "\"", 1);
+}
+
+/* ,"KEY":"VALUE" (FIRST: no comma) */
+static void tmember(struct tbuf *b, bool first, const char *key, const char *value)
+{
+        if (!first)
+                tput(b, ",", 1);
+        tstr(b, key);
+        tput(b, ":", 1);
+        if (value)
+                tstr(b, value);
+}
+
+static void tany(struct tbuf *b, const struct record_any *a)
+{
+        _cleanup_free_ char *b64 = base64_encode(a->value, a->value_len);
+
+        if (!b64) {
+                b->oom = true;
+                return;
+        }
+        tput(b, "{", 1);
+        tmember(b, true, "type_url", str0(a->type_url));
+        tmember(b, false, "value", b64);
+        tput(b, "}", 1);
+}
+
+static void record_text(struct tbuf *b, const struct record *r, const char *ns)
+{
+        tput(b, "{", 1);
+        tmember(b, true, "id", str0(r->id));
+        tmember(b, false, "labels", NULL);
+        tput(b, "{", 1);
+        for (size_t i = 0; i < r->n_labels; i++)
+                tmember(b, i == 0, r->labels[i].key, r->labels[i].value);
+        tput(b, "}", 1);
+        tmember(b, false, "image", str0(r->image));
+        tmember(b, false, "runtime", NULL);
+        tput(b, "{", 1);
+        tmember(b, true, "name", str0(r->runtime_name));
+        tmember(b, false, "options", NULL);
+        if (r->runtime_options)
+                tany(b, r->runtime_options);
+        else
+                tputs(b, "null");
+        tput(b, "}", 1);
+        tmember(b, false, "spec", NULL);
+        tputs(b, r->spec ? r->spec : "null");
+        tmember(b, false, "snapshotter", str0(r->snapshotter));
+        tmember(b, false, "snapshot_key", str0(r->snapshot_key));
+        tmember(b, false, "extensions", NULL);
+        tput(b, "{", 1);
+        for (size_t i = 0; i < r->n_extensions; i++) {
+                tmember(b, i == 0, r->extensions[i].name, NULL);
+                tany(b, &r->extensions[i].any);
+        }
+        tput(b, "}", 1);
+        tmember(b, false, "created_at", r->created_at);
+        tmember(b, false, "updated_at", r->updated_at);
+        if (ns)
+                tmember(b, false, "namespace", ns);
+        tput(b, "}", 1);
+}
+
+int record_json_text(const struct record *r, const char *ns, char **ret_text, size_t *ret_len,
+                     struct tc_err **err)
+{
+        struct tbuf b = { 0 };
+
+        record_text(&b, r, ns);
+        if (b.oom) {
+                free(b.p);
+                return oom(err);
+        }
+        b.p[b.n] = '\0';
+        *ret_text = b.p;
+        *ret_len = b.n;
+        return 0;
+}
+
 int record_to_text(const struct record *r, char **ret_text, size_t *ret_len, struct tc_err **err)
 {
-        _cleanup_json_ cJSON *j = record_to_json(r);
-        _cleanup_free_ char *s = j ? cJSON_PrintUnformatted(j) : NULL;
-        size_t n;
-        char *t;
-
-        if (!s)
-                return oom(err);
-        n = strlen(s);
-        t = realloc(s, n + 2);
-        if (!t)
-                return oom(err);
-        s = NULL;
-        t[n] = '\n';
-        t[n + 1] = '\0';
-        *ret_text = t;
-        *ret_len = n + 1;
+        if (record_json_text(r, NULL, ret_text, ret_len, err) < 0)
+                return -1;
+        /* tput keeps two bytes spare: room for the newline and the NUL */
+        (*ret_text)[(*ret_len)++] = '\n';
+        (*ret_text)[*ret_len] = '\0';
         return 0;
 }
 

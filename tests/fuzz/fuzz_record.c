@@ -3,15 +3,34 @@
  * decodes is validated, encoded and decoded again; the second encoding must
  * equal the first. The decoder's fast path (the spec kept as text) and its
  * slow one (cJSON's whole tree) must agree: both fail with the same message,
- * or both give the same record. */
+ * or both give the same record; and the encoder writes the bytes cJSON's
+ * printer would. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "store/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* record_to_text writes what cJSON_PrintUnformatted(record_to_json()) would. */
+static void same_as_cjson(const struct record *r, const char *text, size_t len)
+{
+        cJSON *j = record_to_json(r);
+        char *s = j ? cJSON_PrintUnformatted(j) : NULL;
+
+        if (!s)
+                abort();
+        if (strlen(s) + 1 != len || memcmp(s, text, len - 1) != 0 || text[len - 1] != '\n') {
+                fprintf(stderr, "record_to_text differs from cJSON:\n%s\n%.*s\n", s, (int) len, text);
+                abort();
+        }
+        cJSON_free(s);
+        cJSON_Delete(j);
+}
 
 static void roundtrip(const struct record *r)
 {
@@ -23,6 +42,7 @@ static void roundtrip(const struct record *r)
         (void) record_validate(r, NULL);
         if (record_to_text(r, &t1, &l1, NULL) < 0)
                 return;
+        same_as_cjson(r, t1, l1);
         if (record_from_json(t1, l1, &r2, &err) < 0) {
                 /* what we write must read back */
                 fprintf(stderr, "written record does not read back: %s\n%.*s\n", err->msg,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* store/record: the JSON codec, validation, base64, the filter adaptor. The
  * field-mask table is in test_update.c. */
+#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdlib.h>
@@ -209,6 +210,34 @@ Test(spec_text, with_member_refuses_what_is_not_an_object)
         cr_expect(eq(int, spec_text_with_member("[1]", 3, "a", "1", false, &out), -1));
         cr_expect(eq(ptr, out, NULL));
         cr_expect(eq(int, spec_text_with_member("\"{}\"", 4, "a", "1", false, &out), -1));
+}
+
+/* record_to_text writes the record directly: the same bytes as cJSON's
+ * printer, escapes included. */
+Test(record, text_is_what_cjson_prints)
+{
+        _cleanup_(record_freep) struct record *r = parse_ok(FULL);
+        _cleanup_(tc_err_freep) struct tc_err *err = NULL;
+        _cleanup_free_ char *text = NULL, *ns_text = NULL;
+        char *want;
+        size_t len;
+        cJSON *j;
+
+        cr_assert(eq(int, record_set_label(r, "q\"b\\s", "c\x01\b\f\n\r\t\x1f\x7f\xc3\xa9/", &err), 0));
+        cr_assert(eq(int, record_to_text(r, &text, &len, &err), 0));
+        j = record_to_json(r);
+        want = cJSON_PrintUnformatted(j);
+        cr_assert(eq(sz, len, strlen(want) + 1));
+        cr_assert(zero(memcmp(text, want, len - 1)));
+        cr_assert(eq(chr, text[len - 1], '\n'));
+        cr_assert(not(eq(ptr, strstr(text, "\"c\\u0001\\b\\f\\n\\r\\t\\u001f\x7f\xc3\xa9/\""), NULL)));
+        cr_assert(eq(int, record_json_text(r, "ns1", &ns_text, &len, &err), 0));
+        cJSON_AddStringToObject(j, "namespace", "ns1");
+        cJSON_free(want);
+        want = cJSON_PrintUnformatted(j);
+        cr_assert(eq(str, ns_text, want));
+        cJSON_free(want);
+        cJSON_Delete(j);
 }
 
 Test(record, spec_member_found_under_an_escaped_key)
