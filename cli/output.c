@@ -463,16 +463,22 @@ static void add_row(const char *const *cells)
         }
 }
 
+/* Ends the open table and opens one of COLS (HEADER_OUT: its header is out). */
+static void table_open(const struct table_col *cols, size_t n, bool header_out)
+{
+        table_end();
+        tbl.cols = cols;
+        tbl.n = n < TABLE_MAX_COLS ? n : TABLE_MAX_COLS;
+        tbl.header_out = header_out;
+        memset(tbl.width, 0, sizeof tbl.width);
+        select_columns();
+}
+
 void table_header(const struct table_col *cols, size_t n)
 {
         const char *cells[TABLE_MAX_COLS];
 
-        table_end();
-        tbl.cols = cols;
-        tbl.n = n < TABLE_MAX_COLS ? n : TABLE_MAX_COLS;
-        tbl.header_out = false;
-        memset(tbl.width, 0, sizeof tbl.width);
-        select_columns();
+        table_open(cols, n, false);
         for (size_t i = 0; i < tbl.n; i++)
                 cells[i] = cols[i].header;
         add_row(cells);
@@ -480,14 +486,8 @@ void table_header(const struct table_col *cols, size_t n)
 
 void table_row(const struct table_col *cols, size_t n, const char *const *cells)
 {
-        if (tbl.cols != cols) { /* a row with no header of its own */
-                table_end();
-                tbl.cols = cols;
-                tbl.n = n < TABLE_MAX_COLS ? n : TABLE_MAX_COLS;
-                tbl.header_out = true;
-                memset(tbl.width, 0, sizeof tbl.width);
-                select_columns();
-        }
+        if (tbl.cols != cols) /* a row with no header of its own */
+                table_open(cols, n, true);
         add_row(cells);
 }
 
