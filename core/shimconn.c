@@ -140,11 +140,10 @@ static int record_shim(struct bundle *b, uint32_t shim_pid, struct tc_err **err)
         return start ? bundle_write_shim_start(b, start, err) : 0;
 }
 
-int shimconn_connect(struct shimconn *sc, struct bundle *b, double timeout, struct tc_err **err)
+/* The address (from start, or the bundle), dialled, with the namespace and the
+ * shim's task service set: no call sent yet. */
+static int dial(struct shimconn *sc, struct bundle *b, double deadline, struct tc_err **err)
 {
-        double deadline = timefmt_mono() + timeout;
-        uint32_t task_pid = 0;
-
         if (!sc->boot.address) {
                 _cleanup_(tc_err_freep) struct tc_err *e = NULL;
 
@@ -159,6 +158,21 @@ int shimconn_connect(struct shimconn *sc, struct bundle *b, double timeout, stru
                 return -1;
         sc->api.conn = sc->conn;
         sc->api.service = taskapi_service_for_version(sc->boot.version);
+        return 0;
+}
+
+int shimconn_dial(struct shimconn *sc, struct bundle *b, double timeout, struct tc_err **err)
+{
+        return dial(sc, b, timefmt_mono() + timeout, err);
+}
+
+int shimconn_connect(struct shimconn *sc, struct bundle *b, double timeout, struct tc_err **err)
+{
+        double deadline = timefmt_mono() + timeout;
+        uint32_t task_pid = 0;
+
+        if (dial(sc, b, deadline, err) < 0)
+                return -1;
         if (taskapi_connect(&sc->api, sc->id, deadline, &sc->shim_pid, &task_pid, err) < 0) {
                 sc->task_pid = 0;
                 sc->hung = err && *err && (*err)->kind == TC_DEADLINE_EXCEEDED;

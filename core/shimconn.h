@@ -35,6 +35,10 @@ int shimconn_start(struct shimconn *sc, const struct bundle *b, const char *bina
 /* Dials the address (from start, or the bundle), sends Connect, records
  * shim.pid. A shim that does not answer: TC_UNAVAILABLE (or DEADLINE_EXCEEDED). */
 int shimconn_connect(struct shimconn *sc, struct bundle *b, double timeout, struct tc_err **err);
+/* Only dials (as shimconn_connect, without its Connect call): for a caller
+ * whose first call answers for the shim anyway and that needs neither pid
+ * Connect gives (get, list: State has the task's pid; shim_pid stays 0). */
+int shimconn_dial(struct shimconn *sc, struct bundle *b, double timeout, struct tc_err **err);
 /* After the task is gone from the shim (or the shim is dead): Delete (errors
  * ignored), Shutdown, wait briefly for the shim to exit and SIGKILL it if it
  * does not (verified to be this task's shim by its command line), then, unless

@@ -490,7 +490,8 @@ static int task_info_load(const struct taskmgr *m, const char *ns, const char *i
         if (bundle_read_shim_pid(b, &pid, NULL) == 0)
                 t->shim_pid = (uint32_t) pid;
         shimconn_init(&sc, &m->roots, ns, id);
-        r = shimconn_connect(&sc, b, m->timeout, err);
+        /* State answers for the shim: a Connect first would only double the calls */
+        r = shimconn_dial(&sc, b, m->timeout, err);
         if (sc.boot.address)
                 (void) dup_str(&t->address, sc.boot.address);
         if (r == 0)
