@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "core/base/cleanup.h"
 #include "core/base/timefmt.h"
+#include "store/jsonscan.h"
 
 static enum output_fmt out_fmt = OUT_TABLE;
 
@@ -24,10 +25,12 @@ void output_set_format(enum output_fmt fmt)
 
 /* The printer writes into a buffer of its own and hands it to stdio in big
  * pieces: a call into stdio per token was most of the time of a long listing. */
+enum { JOUT_CAP = 16384, JOUT_SLACK = 64 };
+
 struct jout {
         FILE *f;
         size_t n;
-        char buf[16384];
+        char buf[JOUT_CAP + JOUT_SLACK]; /* the slack: fixed-size stores may run past n */
 };
 
 static void jflush(struct jout *o)
@@ -37,22 +40,31 @@ static void jflush(struct jout *o)
         o->n = 0;
 }
 
-static void jput(struct jout *o, const void *p, size_t n)
+static void jput_slow(struct jout *o, const void *p, size_t n)
 {
-        if (o->n + n > sizeof o->buf) {
-                jflush(o);
-                if (n > sizeof o->buf) {
-                        (void) fwrite(p, 1, n, o->f);
-                        return;
-                }
+        jflush(o);
+        if (n > JOUT_CAP) {
+                (void) fwrite(p, 1, n, o->f);
+                return;
+        }
+        memcpy(o->buf, p, n);
+        o->n = n;
+}
+
+/* Inlined: it runs for every token of every record listed */
+static inline __attribute__((always_inline)) void jput(struct jout *o, const void *p, size_t n)
+{
+        if (__builtin_expect(o->n + n > JOUT_CAP, 0)) {
+                jput_slow(o, p, n);
+                return;
         }
         memcpy(o->buf + o->n, p, n);
         o->n += n;
 }
 
-static void jputc(struct jout *o, char c)
+static inline __attribute__((always_inline)) void jputc(struct jout *o, char c)
 {
-        if (o->n == sizeof o->buf)
+        if (__builtin_expect(o->n >= JOUT_CAP, 0))
                 jflush(o);
         o->buf[o->n++] = c;
 }
@@ -62,6 +74,13 @@ static void indent(struct jout *o, int depth)
         static const char nl[] = "\n                                                              ";
         size_t left = 2 * (size_t) depth, k = left < sizeof nl - 2 ? left : sizeof nl - 2;
 
+        if (__builtin_expect(o->n + 32 <= JOUT_CAP, 1) && left == k && k < 32) {
+                /* the usual case: a newline and up to 30 spaces, stored as 32
+                 * fixed bytes (the rest is overwritten by what follows) */
+                memcpy(o->buf + o->n, nl, 32);
+                o->n += k + 1;
+                return;
+        }
         jput(o, nl, k + 1);
         for (left -= k; left > 0; left -= k) {
                 k = left < sizeof nl - 2 ? left : sizeof nl - 2;
@@ -175,8 +194,7 @@ static const unsigned char *put_string(struct jout *o, const unsigned char *p,
                 uint32_t c;
 
                 /* printable ASCII goes out as it is, a run at a time */
-                while (p < end && *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
-                        p++;
+                p = jsonscan_plain(p, end, true);
                 if (p > run) {
                         jput(o, run, (size_t) (p - run));
                         continue;

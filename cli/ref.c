@@ -34,12 +34,12 @@ int cli_ref_parse(const struct cli_ctx *ctx, const char *arg, struct cli_ref *re
 
 void output_key(const char *ns, const char *id, bool all_ns)
 {
-        struct cli_ref ref;
-        char buf[2 * IDENT_BUF + 2];
-
-        (void) snprintf(ref.ns, sizeof ref.ns, "%s", ns);
-        (void) snprintf(ref.id, sizeof ref.id, "%s", id);
-        puts(cli_ref_name(NULL, &ref, all_ns, buf, sizeof buf));
+        /* a line per record of a listing: no formatting */
+        if (all_ns) {
+                fputs(ns, stdout);
+                putchar('/');
+        }
+        puts(id);
 }
 
 const char *cli_ref_name(const struct cli_ctx *ctx, const struct cli_ref *ref, bool always, char *buf,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "store/spec_text.h"
+#include "store/jsonscan.h"
 
 #include <cjson/cJSON.h>
 #include "core/base/json.h"
@@ -226,17 +227,13 @@ static const unsigned char *strict_unicode(const unsigned char *p, const unsigne
 /* A string at P (on its quote): no raw control byte, only JSON's escapes. */
 static const unsigned char *strict_string(const unsigned char *p, const unsigned char *end)
 {
-        for (p++; p < end;) {
+        for (p++; (p = jsonscan_plain(p, end, false)) < end;) {
                 unsigned char c = *p;
 
                 if (c == '"')
                         return p + 1;
                 if (c < 0x20)
                         return NULL;
-                if (c != '\\') {
-                        p++;
-                        continue;
-                }
                 if (++p >= end)
                         return NULL;
                 if (*p == 'u') {

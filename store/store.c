@@ -36,11 +36,29 @@ struct recname {
         char path[sizeof CONTAINERS_DIR + 2 * IDENT_MAX + sizeof RECORD_SUFFIX + 2]; /* messages */
 };
 
+/* Appends at most MAX bytes of S at *P (a listing names every record: no
+ * snprintf). */
+static void put_part(char **p, const char *s, size_t max)
+{
+        size_t n = strnlen(s, max);
+
+        memcpy(*p, s, n);
+        *p += n;
+}
+
 static void recname_init(struct recname *n, const char *ns, const char *id)
 {
-        (void) snprintf(n->file, sizeof n->file, "%.*s" RECORD_SUFFIX, IDENT_MAX, id);
-        (void) snprintf(n->path, sizeof n->path, CONTAINERS_DIR "/%.*s/%.*s" RECORD_SUFFIX,
-                        IDENT_MAX, ns, IDENT_MAX, id);
+        char *p = n->file;
+
+        put_part(&p, id, IDENT_MAX);
+        put_part(&p, RECORD_SUFFIX, sizeof RECORD_SUFFIX);
+        *p = '\0';
+        p = n->path;
+        put_part(&p, CONTAINERS_DIR "/", sizeof CONTAINERS_DIR);
+        put_part(&p, ns, IDENT_MAX);
+        put_part(&p, "/", 1);
+        put_part(&p, n->file, sizeof n->file);
+        *p = '\0';
 }
 
 int store_open(int root_fd, const char *ns, bool create, double lock_timeout, struct store **ret,

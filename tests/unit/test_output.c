@@ -56,6 +56,32 @@ Test(json, pretty_as_jq)
         }
 }
 
+/* A long string (printed a word at a time) with one byte that needs
+ * escaping at every offset comes out as the short forms above say. */
+Test(json, long_strings_escaped_at_every_offset)
+{
+        static const struct {
+                const char *in, *out;
+        } bytes[] = { { "\\\"", "\\\"" }, { "\\\\", "\\\\" }, { "\x7f", "\\u007f" },
+                      { "\\t", "\\t" },     { "\xc3\xa9", "\xc3\xa9" }, { "\xff", "\xef\xbf\xbd" },
+                      { "\\u0041", "A" } };
+
+        for (size_t at = 1; at < 30; at++)
+                for (size_t k = 0; k < ELEMENTSOF(bytes); k++) {
+                        char in[80], want[80];
+                        _cleanup_free_ char *out = NULL;
+
+                        (void) snprintf(in, sizeof in, "\"%.*s%s%.*s\"", (int) at,
+                                        "abcdefghijklmnopqrstuvwxyz0123", bytes[k].in, 33 - (int) at,
+                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456");
+                        (void) snprintf(want, sizeof want, "\"%.*s%s%.*s\"", (int) at,
+                                        "abcdefghijklmnopqrstuvwxyz0123", bytes[k].out, 33 - (int) at,
+                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456");
+                        out = pretty(in, true, 0);
+                        cr_expect(eq(str, out, want), "input %s", in);
+                }
+}
+
 Test(json, compact_and_depth)
 {
         _cleanup_free_ char *c = pretty("{ \"a\" : [ 1, {\"b\": \"x y\"} ], \"e\": {} }", false, 0);

@@ -9,6 +9,7 @@
 
 #include "core/base/cleanup.h"
 #include "store/base64.h"
+#include "store/jsonscan.h"
 #include "store/record.h"
 #include "store/spec_text.h"
 
@@ -128,6 +129,63 @@ Test(spec_text, strict_refuses_what_cjson_may_read_otherwise)
 
         for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
                 cr_expect(not(spec_text_strict(bad[i], strlen(bad[i]))), "%s", bad[i]);
+}
+
+/* The eight-at-a-time scan (store/jsonscan.h) stops at the first byte that
+ * needs attention wherever it sits in a word, and at nothing else. */
+Test(jsonscan, stops_at_every_offset)
+{
+        static const unsigned char stops[] = { '"', '\\', 0x00, 0x01, 0x1f };
+        static const unsigned char ascii_stops[] = { 0x7f, 0x80, 0xc3, 0xff };
+        unsigned char buf[40];
+
+        for (size_t at = 0; at < 24; at++) {
+                for (size_t k = 0; k < sizeof stops; k++) {
+                        memset(buf, 'a' + (int) (at % 26), sizeof buf);
+                        buf[at] = stops[k];
+                        buf[at + 3] = '"'; /* a later stop never wins */
+                        cr_expect(eq(sz, (size_t) (jsonscan_plain(buf, buf + 30, false) - buf), at),
+                                  "byte %#x at %zu", stops[k], at);
+                        cr_expect(eq(sz, (size_t) (jsonscan_plain(buf, buf + 30, true) - buf), at));
+                }
+                for (size_t k = 0; k < sizeof ascii_stops; k++) {
+                        memset(buf, ' ', sizeof buf);
+                        buf[at] = ascii_stops[k];
+                        cr_expect(eq(sz, (size_t) (jsonscan_plain(buf, buf + 30, true) - buf), at),
+                                  "byte %#x at %zu", ascii_stops[k], at);
+                        /* UTF-8 and DEL are plain in a string's bytes */
+                        cr_expect(eq(sz, (size_t) (jsonscan_plain(buf, buf + 30, false) - buf), 30));
+                }
+        }
+        /* the bytes around the ones that stop: never a stop */
+        memset(buf, 0, sizeof buf);
+        for (size_t i = 0; i < 32; i++)
+                buf[i] = (unsigned char) "\x20!#$%&'()*+,-./[]^_`{|}~~}|{`_^]"[i];
+        cr_expect(eq(sz, (size_t) (jsonscan_plain(buf, buf + 32, true) - buf), 32));
+        cr_expect(eq(sz, (size_t) (jsonscan_plain(buf, buf + 5, true) - buf), 5));
+}
+
+/* Long strings (scanned a word at a time): a control byte or a bad escape
+ * anywhere is refused, escapes anywhere are read. */
+Test(spec_text, strict_long_strings)
+{
+        char t[64];
+
+        for (size_t at = 2; at < 40; at++) {
+                memset(t, 'x', sizeof t);
+                memcpy(t, "[\"", 2);
+                memcpy(t + 42, "\"]", 2);
+                t[at] = '\t';
+                cr_expect(not(spec_text_strict(t, 44)), "tab at %zu", at);
+                t[at] = '\\';
+                t[at + 1] = 'n';
+                cr_expect(spec_text_strict(t, 44), "escape at %zu", at);
+                t[at + 1] = 'q';
+                cr_expect(not(spec_text_strict(t, 44)), "bad escape at %zu", at);
+                t[at] = 'x';
+                t[at + 1] = '"';
+                cr_expect(not(spec_text_strict(t, 44)), "early quote at %zu", at);
+        }
 }
 
 Test(spec_text, strict_depth_is_bounded)
