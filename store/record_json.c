@@ -6,6 +6,7 @@
 #include "core/base/cleanup.h"
 #include "core/base/json.h"
 #include "store/base64.h"
+#include "store/jsonscan.h"
 #include "store/record.h"
 #include "store/spec_text.h"
 #include "store/strutil.h"
@@ -634,6 +635,147 @@ int record_to_text(const struct record *r, char **ret_text, size_t *ret_len, str
         return 0;
 }
 
+/* ---- the fastest path: a record as record_to_text writes it ----
+ * Its members in their order, no whitespace, strings without escapes, no
+ * runtime options, no extensions, a spec object: what taskctl itself stores,
+ * decoded without cJSON (a listing decodes every record). Anything else, or
+ * anything the general decoder would refuse, returns -1 and the general paths
+ * decode it, so records and errors are theirs (tests/fuzz/fuzz_record
+ * compares the ways on every input). */
+
+struct cur {
+        const char *p, *end;
+};
+
+static bool take(struct cur *c, const char *lit, size_t n)
+{
+        if ((size_t) (c->end - c->p) < n || memcmp(c->p, lit, n) != 0)
+                return false;
+        c->p += n;
+        return true;
+}
+
+#define TAKE(c, lit) take(c, lit, sizeof lit - 1)
+
+/* A string without escapes at C: its bytes (as cJSON keeps them) */
+static bool plain(struct cur *c, const char **ret, size_t *ret_len)
+{
+        const unsigned char *q;
+
+        if (c->p >= c->end || *c->p != '"')
+                return false;
+        q = jsonscan_plain((const unsigned char *) c->p + 1, (const unsigned char *) c->end, false);
+        if (q >= (const unsigned char *) c->end || *q != '"')
+                return false;
+        *ret = c->p + 1;
+        *ret_len = (size_t) ((const char *) q - *ret);
+        c->p = (const char *) q + 1;
+        return true;
+}
+
+static bool plain_dup(struct cur *c, char **dst)
+{
+        const char *s;
+        size_t n;
+
+        if (!plain(c, &s, &n))
+                return false;
+        free(*dst);
+        return (*dst = strndup(s, n)) != NULL;
+}
+
+/* "" or an RFC 3339 time parse_time accepts */
+static bool plain_time(struct cur *c, char dst[TIMEFMT_LEN])
+{
+        struct timespec ts;
+        const char *s;
+        size_t n;
+
+        if (!plain(c, &s, &n) || n >= TIMEFMT_LEN)
+                return false;
+        memcpy(dst, s, n);
+        dst[n] = '\0';
+        return n == 0 || timefmt_parse(dst, &ts);
+}
+
+/* {} or {"k":"v",...}: sorted, and a key given twice left to the general
+ * decoder (its error) */
+static bool plain_labels(struct cur *c, struct record *r)
+{
+        struct record_label *l = NULL;
+        size_t n = 0, cap = 0;
+
+        if (!TAKE(c, "{"))
+                return false;
+        if (TAKE(c, "}"))
+                return true;
+        do {
+                const char *k, *v;
+                size_t kn, vn;
+
+                if (!plain(c, &k, &kn) || !TAKE(c, ":") || !plain(c, &v, &vn))
+                        goto fail;
+                if (n == cap) {
+                        struct record_label *m = realloc(l, (cap = cap ? 2 * cap : 8) * sizeof *l);
+
+                        if (!m)
+                                goto fail;
+                        l = m;
+                }
+                l[n].key = strndup(k, kn);
+                l[n].value = strndup(v, vn);
+                if (!l[n++].key || !l[n - 1].value)
+                        goto fail;
+        } while (TAKE(c, ","));
+        if (!TAKE(c, "}"))
+                goto fail;
+        qsort(l, n, sizeof *l, cmp_label);
+        for (size_t i = 1; i < n; i++)
+                if (strcmp(l[i - 1].key, l[i].key) == 0)
+                        goto fail;
+        r->labels = l;
+        r->n_labels = n;
+        return true;
+fail:
+        labels_free(l, n);
+        return false;
+}
+
+static bool plain_spec(struct cur *c, struct record *r)
+{
+        const char *s = c->p;
+        bool compact = false;
+
+        if (c->p >= c->end || *c->p != '{' ||
+            !(c->p = spec_text_strict_value(c->p, c->end, &compact)))
+                return false;
+        r->spec = compact ? strndup(s, (size_t) (c->p - s))
+                          : spec_text_compact(s, (size_t) (c->p - s));
+        return r->spec != NULL;
+}
+
+static int from_json_canonical(const char *text, size_t len, struct record **ret)
+{
+        _cleanup_(record_freep) struct record *r = record_new();
+        struct cur c = { text, text + len };
+
+        if (!r || !TAKE(&c, "{\"id\":") || !plain_dup(&c, &r->id) ||
+            !TAKE(&c, ",\"labels\":") || !plain_labels(&c, r) ||
+            !TAKE(&c, ",\"image\":") || !plain_dup(&c, &r->image) ||
+            !TAKE(&c, ",\"runtime\":{\"name\":") || !plain_dup(&c, &r->runtime_name) ||
+            !TAKE(&c, ",\"options\":null},\"spec\":") || !plain_spec(&c, r) ||
+            !TAKE(&c, ",\"snapshotter\":") || !plain_dup(&c, &r->snapshotter) ||
+            !TAKE(&c, ",\"snapshot_key\":") || !plain_dup(&c, &r->snapshot_key) ||
+            !TAKE(&c, ",\"extensions\":{},\"created_at\":") || !plain_time(&c, r->created_at) ||
+            !TAKE(&c, ",\"updated_at\":") || !plain_time(&c, r->updated_at) || !TAKE(&c, "}"))
+                return -1;
+        (void) TAKE(&c, "\n");
+        if (c.p != c.end)
+                return -1;
+        *ret = steal_ptr(r);
+        return 0;
+}
+
 /* The fast path: a spec that passes spec_text_strict (so cJSON would accept
  * it too) is set aside, the rest of the record decoded with "{}" in its place,
  * and the spec then kept as its compacted text, without cJSON building a tree
@@ -672,7 +814,7 @@ static int from_json_spec_aside(const char *text, size_t len, struct record **re
 
 int record_from_json(const char *text, size_t len, struct record **ret, struct tc_err **err)
 {
-        if (from_json_spec_aside(text, len, ret) == 0)
+        if (from_json_canonical(text, len, ret) == 0 || from_json_spec_aside(text, len, ret) == 0)
                 return 0;
         return from_json_tree(text, len, ret, err);
 }

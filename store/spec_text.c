@@ -399,6 +399,17 @@ static const unsigned char *strict_value(const unsigned char *p, const unsigned 
         }
 }
 
+const char *spec_text_strict_value(const char *p, const char *end, bool *ret_compact)
+{
+        size_t ws = 0;
+        const unsigned char *q =
+                strict_value((const unsigned char *) p, (const unsigned char *) end, &ws);
+
+        if (q)
+                *ret_compact = ws == 0;
+        return (const char *) q;
+}
+
 /* ---- edits (spec_text_with_member) ---- */
 
 /* TEXT with [AT, AT + CUT) replaced by the pieces of INS (NULL-terminated). */

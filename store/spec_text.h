@@ -24,6 +24,9 @@ char *spec_text_compact(const char *text, size_t len);
 bool spec_text_strict(const char *text, size_t len);
 /* spec_text_member, with the member's value read by spec_text_strict's rules
  * (false when it breaks them); *RET_COMPACT: it has no whitespace to strip. */
+/* The one value at P read by spec_text_strict's rules: its end, or NULL when
+ * it breaks them; *RET_COMPACT: it has no whitespace to strip. */
+const char *spec_text_strict_value(const char *p, const char *end, bool *ret_compact);
 bool spec_text_member_strict(const char *text, size_t len, const char *name,
                              const char **ret_start, size_t *ret_len, bool *ret_compact);
 /* A copy (*RET, malloc'd) of the JSON object TEXT with member NAME (a plain

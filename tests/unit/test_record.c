@@ -235,6 +235,55 @@ Test(record, fast_and_slow_decoders_agree)
         }
 }
 
+/* A record as taskctl stores it takes the decoder's fastest path (no cJSON at
+ * all); it and every one-byte change or cut of it decode as the slow decoder
+ * decodes them, or fail with its message. The labels are stored unsorted and
+ * the spec with whitespace here, so that both are worked on. */
+static void agree(const char *text, size_t len)
+{
+        _cleanup_(record_freep) struct record *fast = NULL, *slow = NULL;
+        _cleanup_(tc_err_freep) struct tc_err *fe = NULL, *se = NULL;
+        _cleanup_free_ char *t1 = NULL, *t2 = NULL;
+        size_t l1, l2;
+        int rf = record_from_json(text, len, &fast, &fe);
+        int rs = record_from_json_slow(text, len, &slow, &se);
+
+        cr_assert(eq(int, rf, rs), "%.*s", (int) len, text);
+        if (rf < 0) {
+                cr_assert(eq(str, fe->msg, se->msg), "%.*s", (int) len, text);
+                return;
+        }
+        cr_assert(eq(int, record_to_text(fast, &t1, &l1, NULL), 0));
+        cr_assert(eq(int, record_to_text(slow, &t2, &l2, NULL), 0));
+        cr_assert(eq(str, t1, t2), "%.*s", (int) len, text);
+}
+
+Test(record, stored_form_and_its_one_byte_changes_decode_as_the_slow_way)
+{
+        static const char stored[] =
+                "{\"id\":\"web\",\"labels\":{\"z\":\"1\",\"a\":\"\xc3\xa9\",\"m\":\"\"},"
+                "\"image\":\"busybox\",\"runtime\":{\"name\":\"io.containerd.runc.v2\","
+                "\"options\":null},\"spec\":{\"a\": [1, 2.5e3, true],\"b\":{\"c\":null}},"
+                "\"snapshotter\":\"\",\"snapshot_key\":\"k\",\"extensions\":{},"
+                "\"created_at\":\"2024-02-29T23:59:59.123456789Z\",\"updated_at\":\"\"}\n";
+        static const char subst[] = { '"', '\\', ' ', '\n', 0x01, 0x00, '}', '{', ',', ':', 'x', '3',
+                                      (char) 0xff, 'n' };
+        char buf[sizeof stored];
+        size_t len = sizeof stored - 1;
+
+        agree(stored, len);
+        for (size_t at = 0; at < len; at++) {
+                for (size_t k = 0; k < sizeof subst; k++) {
+                        memcpy(buf, stored, len);
+                        buf[at] = subst[k];
+                        agree(buf, len);
+                }
+                memcpy(buf, stored, at); /* the byte at AT cut out */
+                memcpy(buf + at, stored + at + 1, len - at - 1);
+                agree(buf, len - 1);
+        }
+}
+
 Test(spec_text, with_member_replaces_keeps_or_adds_and_leaves_the_rest)
 {
         static const struct {
