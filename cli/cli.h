@@ -148,6 +148,12 @@ void output_json_begin(void);
 int output_json_item(struct cJSON *item, struct tc_err **err);
 /* output_json_item of compact JSON text (no tree: containers list). */
 int output_json_item_text(const char *text, size_t len);
+struct record;
+/* A container record (with "namespace" when NS), as output_json_item_text()
+ * prints record_json_text(R, NS), without encoding it first. */
+int output_json_item_record(const struct record *r, const char *ns, struct tc_err **err);
+/* json_print() of record_json_text(R, NS), without the text. */
+int record_json_print(FILE *f, const struct record *r, const char *ns, bool pretty, int depth);
 void output_json_end(void);
 /* Whether -o is json or jsonl. */
 bool output_is_json(const struct cli_ctx *ctx);

@@ -252,12 +252,7 @@ static int list_item(const struct store_item *item, void *user, struct tc_err **
         } else if (!st->json) {
                 print_row(rec);
         } else {
-                _cleanup_free_ char *text = NULL;
-                size_t len;
-
-                if (record_json_text(rec, st->all ? st->ctx->ns : NULL, &text, &len, err) < 0)
-                        return -1;
-                return output_json_item_text(text, len);
+                return output_json_item_record(rec, st->all ? st->ctx->ns : NULL, err);
         }
         return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "core/base/cleanup.h"
+#include "store/record.h"
 
 static char *pretty(const char *in, bool pr, int depth)
 {
@@ -80,6 +81,73 @@ Test(json, long_strings_escaped_at_every_offset)
                         out = pretty(in, true, 0);
                         cr_expect(eq(str, out, want), "input %s", in);
                 }
+}
+
+static char *printed_record(const struct record *r, const char *ns, bool pr, int depth)
+{
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+
+        cr_assert(f != NULL);
+        cr_assert(eq(int, record_json_print(f, r, ns, pr, depth), 0));
+        cr_assert(eq(int, fclose(f), 0));
+        return buf;
+}
+
+/* A record printed from itself is json_print() of its text: every byte value
+ * in a label, runtime options and extensions or none, a spec or none, with
+ * and without the namespace, pretty at two depths and compact. */
+Test(json, record_printed_as_its_text)
+{
+        static const char *const texts[] = {
+                "{\"id\":\"a\",\"labels\":{},\"image\":\"\",\"runtime\":{\"name\":\"\","
+                "\"options\":null},\"spec\":null,\"snapshotter\":\"\",\"snapshot_key\":\"\","
+                "\"extensions\":{},\"created_at\":\"\",\"updated_at\":\"\"}",
+                "{\"id\":\"web\",\"labels\":{\"b\":\"x\\\"y\\\\z\\u007f\\u0001\\n\",\"a\":\"\u00e9\"},"
+                "\"image\":\"busybox\",\"runtime\":{\"name\":\"io.containerd.runc.v2\","
+                "\"options\":{\"type_url\":\"t/u\",\"value\":\"AAEC\"}},"
+                "\"spec\":{\"a\":[1,{},[],{\"b\":\"\\u00e9\\t\"}],\"n\":18446744073709551615},"
+                "\"snapshotter\":\"overlayfs\",\"snapshot_key\":\"k\","
+                "\"extensions\":{\"e1\":{\"type_url\":\"x\",\"value\":\"\"},\"e2\":{\"type_url\":\"y\","
+                "\"value\":\"AQ==\"}},\"created_at\":\"2024-01-01T00:00:00Z\","
+                "\"updated_at\":\"2024-01-02T00:00:00.5Z\"}",
+        };
+        _cleanup_(record_freep) struct record *bytes = NULL;
+        char key[4] = "k", val[4];
+
+        /* a label per byte value, raw (as a record may hold them) */
+        cr_assert(eq(int, record_from_json(texts[0], strlen(texts[0]), &bytes, NULL), 0));
+        for (int c = 1; c < 256; c++) {
+                (void) snprintf(key, sizeof key, "%02x", c);
+                val[0] = (char) c;
+                val[1] = 'v';
+                val[2] = (char) c;
+                val[3] = '\0';
+                cr_assert(eq(int, record_set_label(bytes, key, val, NULL), 0));
+        }
+        for (size_t i = 0; i <= sizeof texts / sizeof *texts; i++) {
+                _cleanup_(record_freep) struct record *own = NULL;
+                const struct record *r = bytes;
+
+                if (i < sizeof texts / sizeof *texts) {
+                        cr_assert(eq(int, record_from_json(texts[i], strlen(texts[i]), &own, NULL), 0),
+                                  "%s", texts[i]);
+                        r = own;
+                }
+                for (int form = 0; form < 6; form++) {
+                        const char *ns = form % 2 ? "ns1" : NULL;
+                        bool pr = form < 4;
+                        int depth = form < 2 ? 0 : 1;
+                        _cleanup_free_ char *text = NULL, *want = NULL, *got = NULL;
+                        size_t len;
+
+                        cr_assert(eq(int, record_json_text(r, ns, &text, &len, NULL), 0));
+                        want = pretty(text, pr, depth);
+                        got = printed_record(r, ns, pr, depth);
+                        cr_expect(eq(str, got, want), "record %zu form %d", i, form);
+                }
+        }
 }
 
 Test(json, compact_and_depth)
