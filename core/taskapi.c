@@ -253,6 +253,32 @@ int taskapi_state(const struct taskapi *t, const char *id, double deadline,
         return state_from_pb((const Tcpb__StateResponse *) m, ret_state, err);
 }
 
+int taskapi_state_send(const struct taskapi *t, const char *id, double deadline,
+                       uint32_t *ret_stream, struct tc_err **err)
+{
+        Tcpb__StateRequest req = TCPB__STATE_REQUEST__INIT;
+        _cleanup_free_ uint8_t *buf = NULL;
+        size_t len = 0;
+
+        req.id = str(id);
+        if (pack(&req.base, &buf, &len, err) < 0)
+                return -1;
+        return ttrpc_call_send(t->conn, service(t), "State", buf, len, deadline, ret_stream, err);
+}
+
+int taskapi_state_recv(const struct taskapi *t, uint32_t stream, double deadline, double span,
+                       struct taskapi_state *ret_state, struct tc_err **err)
+{
+        _cleanup_free_ uint8_t *resp = NULL;
+        _cleanup_message_ ProtobufCMessage *m = NULL;
+        size_t len = 0;
+
+        if (ttrpc_call_recv_span(t->conn, stream, "State", deadline, span, &resp, &len, err) < 0 ||
+            decode_reply("State", &tcpb__state_response__descriptor, resp, len, &m, err) < 0)
+                return -1;
+        return state_from_pb((const Tcpb__StateResponse *) m, ret_state, err);
+}
+
 /* Kill of the process EXEC_ID ("" or NULL: the init process; ALL: every
  * process of the task). */
 static int kill_process(const struct taskapi *t, const char *id, const char *exec_id,

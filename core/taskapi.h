@@ -123,6 +123,13 @@ int taskapi_start(const struct taskapi *t, const char *id, double deadline, uint
                   struct tc_err **err);
 int taskapi_state(const struct taskapi *t, const char *id, double deadline,
                   struct taskapi_state *ret_state, struct tc_err **err);
+/* State in two halves, for a caller that asks many shims at once: send it,
+ * then, once ttrpc_conn_fd() is readable (or at DEADLINE), receive the reply.
+ * SPAN: the wait a deadline error names (the caller's timeout). */
+int taskapi_state_send(const struct taskapi *t, const char *id, double deadline,
+                       uint32_t *ret_stream, struct tc_err **err);
+int taskapi_state_recv(const struct taskapi *t, uint32_t stream, double deadline, double span,
+                       struct taskapi_state *ret_state, struct tc_err **err);
 int taskapi_kill(const struct taskapi *t, const char *id, uint32_t signal, bool all,
                  double deadline, struct tc_err **err);
 /* Wait blocks in the shim until the exit and ignores timeout_nano there: only

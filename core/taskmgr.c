@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,6 @@
 #include "core/base/ident.h"
 #include "core/base/json.h"
 #include "core/base/log.h"
-#include "core/base/pool.h"
 #include "core/base/timefmt.h"
 #include "core/binding.h"
 #include "core/events.h"
@@ -470,38 +470,73 @@ static int fill_state(struct task_info *t, const struct taskapi_state *st)
                dup_str(&t->stderr_path, st->stderr_path);
 }
 
-/* Everything we know without the shim, then what the shim says. */
-static int task_info_load(const struct taskmgr *m, const char *ns, const char *id,
-                          struct task_info *t, struct tc_err **err)
+/* task_info_load in two halves, so that list can have many shims asked at
+ * once on one thread: what we know without the shim and State sent, then its
+ * reply. */
+struct info_call {
+        struct bundle *b;
+        struct shimconn sc;
+        uint32_t stream;
+        double deadline, span; /* of the State call; span: the timeout it had */
+};
+
+static void info_call_release(struct info_call *ic)
 {
-        _cleanup_(bundle_freep) struct bundle *b = NULL;
-        struct taskapi_state st = { 0 };
-        struct shimconn sc = { 0 };
+        shimconn_release(&ic->sc);
+        bundle_freep(&ic->b);
+}
+
+static int task_info_begin(const struct taskmgr *m, const char *ns, const char *id,
+                           struct task_info *t, struct info_call *ic, struct tc_err **err)
+{
         int pid = 0, r;
 
         memset(t, 0, sizeof *t);
         t->status = "unknown";
         if (dup_str(&t->id, id) < 0 || dup_str(&t->ns, ns) < 0)
                 return tc_fail(err, TC_INTERNAL, "out of memory");
-        if (bundle_load(&m->roots, ns, id, &b, err) < 0)
+        if (bundle_load(&m->roots, ns, id, &ic->b, err) < 0)
                 return -1;
-        if (dup_str(&t->bundle, b->path) < 0 || !(t->runtime = task_runtime(m, ns, b)))
+        if (dup_str(&t->bundle, ic->b->path) < 0 || !(t->runtime = task_runtime(m, ns, ic->b)))
                 return tc_fail(err, TC_INTERNAL, "out of memory");
-        if (bundle_read_shim_pid(b, &pid, NULL) == 0)
+        if (bundle_read_shim_pid(ic->b, &pid, NULL) == 0)
                 t->shim_pid = (uint32_t) pid;
-        shimconn_init(&sc, &m->roots, ns, id);
+        shimconn_init(&ic->sc, &m->roots, ns, id);
         /* State answers for the shim: a Connect first would only double the calls */
-        r = shimconn_dial(&sc, b, m->timeout, err);
-        if (sc.boot.address)
-                (void) dup_str(&t->address, sc.boot.address);
-        if (r == 0)
-                r = taskapi_state(&sc.api, id, timefmt_mono() + m->timeout, &st, err);
+        r = shimconn_dial(&ic->sc, ic->b, m->timeout, err);
+        if (ic->sc.boot.address)
+                (void) dup_str(&t->address, ic->sc.boot.address);
+        if (r < 0)
+                return -1;
+        ic->span = m->timeout;
+        ic->deadline = timefmt_mono() + m->timeout;
+        return taskapi_state_send(&ic->sc.api, id, ic->deadline, &ic->stream, err);
+}
+
+static int task_info_end(const struct taskmgr *m, struct task_info *t, struct info_call *ic,
+                         struct tc_err **err)
+{
+        struct taskapi_state st = { 0 };
+        int r = taskapi_state_recv(&ic->sc.api, ic->stream, ic->deadline, ic->span, &st, err);
+
         if (r == 0 && fill_state(t, &st) < 0)
                 r = tc_fail(err, TC_INTERNAL, "out of memory");
         if (r == 0 && st.status == TASKAPI_STATUS_STOPPED && st.exit.exited)
-                note_exit(m, b, st.pid, &st.exit, NULL);
+                note_exit(m, ic->b, st.pid, &st.exit, NULL);
         taskapi_state_release(&st);
-        shimconn_release(&sc);
+        return r;
+}
+
+/* Everything we know without the shim, then what the shim says. */
+static int task_info_load(const struct taskmgr *m, const char *ns, const char *id,
+                          struct task_info *t, struct tc_err **err)
+{
+        struct info_call ic = { 0 };
+        int r = task_info_begin(m, ns, id, t, &ic, err);
+
+        if (r == 0)
+                r = task_info_end(m, t, &ic, err);
+        info_call_release(&ic);
         return r;
 }
 
@@ -721,36 +756,95 @@ static int list_all(const struct taskmgr *m, const struct taskmgr_list_opts *o,
 
 enum { LIST_BATCH = 1024 }; /* tasks named and held at once */
 
-/* One namespace's tasks in batches: each batch asked of the shims by the pool,
- * then handed to FN in readdir order (as a sequential run). */
+enum item_state { ITEM_WAITING, ITEM_ASKING, ITEM_DONE, ITEM_SKIPPED };
+
+/* One namespace's tasks in batches. The shims of a batch are asked by one
+ * thread, up to O->parallel at a time: each item's State is sent, the
+ * connections polled together, each reply read as it comes (a shim's own work
+ * is the time here, not ours: docs/performance.md). Items are handed to FN in
+ * readdir order, as a sequential run gives them. */
 struct list_batch {
         const struct taskmgr *m;
         const struct taskmgr_list_opts *o;
         const char *ns;
         char *names[LIST_BATCH];
         struct task_info tasks[LIST_BATCH];
+        struct info_call calls[LIST_BATCH];
+        unsigned char state[LIST_BATCH];
         bool gone[LIST_BATCH]; /* deleted meanwhile: not listed */
         size_t n;
 };
 
-static void list_item(void *user, size_t i)
+/* What a failed item shows: nothing when its task was deleted meanwhile,
+ * else the status unknown and the error. */
+static void list_failed(struct list_batch *bt, size_t i, struct tc_err *e)
 {
-        struct list_batch *bt = user;
-        struct taskmgr m = *bt->m;
         struct task_info *t = &bt->tasks[i];
+
+        if (e->kind == TC_NOT_FOUND && !t->bundle) {
+                bt->gone[i] = true;
+                return;
+        }
+        t->status = "unknown";
+        free(t->error);
+        t->error = steal_ptr(e->msg);
+}
+
+/* Starts item I: true when its State is in flight. */
+static bool list_begin(struct list_batch *bt, size_t i)
+{
+        struct taskmgr m = *bt->m;
         _cleanup_(tc_err_freep) struct tc_err *e = NULL;
         double left = bt->o->deadline - timefmt_mono();
 
         if (bt->o->deadline > 0 && left < m.timeout)
                 m.timeout = left > 0.001 ? left : 0.001; /* never past the run's */
-        if (task_info_load(&m, bt->ns, bt->names[i], t, &e) < 0) {
-                if (e->kind == TC_NOT_FOUND && !t->bundle) { /* deleted meanwhile */
-                        bt->gone[i] = true;
-                        return;
-                }
-                t->status = "unknown";
-                t->error = steal_ptr(e->msg);
+        if (task_info_begin(&m, bt->ns, bt->names[i], &bt->tasks[i], &bt->calls[i], &e) == 0) {
+                bt->state[i] = ITEM_ASKING;
+                return true;
         }
+        list_failed(bt, i, e);
+        info_call_release(&bt->calls[i]);
+        bt->state[i] = ITEM_DONE;
+        return false;
+}
+
+static void list_end(struct list_batch *bt, size_t i)
+{
+        _cleanup_(tc_err_freep) struct tc_err *e = NULL;
+
+        if (task_info_end(bt->m, &bt->tasks[i], &bt->calls[i], &e) < 0)
+                list_failed(bt, i, e);
+        info_call_release(&bt->calls[i]);
+        bt->state[i] = ITEM_DONE;
+}
+
+/* Waits until at least one item being asked has its reply or is past its
+ * deadline, and finishes those; *ASKING counts the items in flight. */
+static void list_poll(struct list_batch *bt, size_t from, size_t to, size_t *asking)
+{
+        struct pollfd fds[LIST_BATCH];
+        size_t idx[LIST_BATCH], k = 0;
+        double now = timefmt_mono(), first = 0;
+        int ms;
+
+        for (size_t i = from; i < to; i++) {
+                if (bt->state[i] != ITEM_ASKING)
+                        continue;
+                if (k == 0 || bt->calls[i].deadline < first)
+                        first = bt->calls[i].deadline;
+                fds[k] = (struct pollfd){ .fd = ttrpc_conn_fd(bt->calls[i].sc.conn), .events = POLLIN };
+                idx[k++] = i;
+        }
+        ms = first <= now ? 0 : (int) ((first - now) * 1000.0) + 1;
+        if (poll(fds, k, ms) < 0 && errno != EINTR)
+                ms = 0; /* cannot wait: finish what is due, as at a deadline */
+        now = timefmt_mono();
+        for (size_t j = 0; j < k; j++)
+                if (fds[j].revents || bt->calls[idx[j]].deadline <= now) {
+                        list_end(bt, idx[j]); /* a deadline passed: its error */
+                        (*asking)--;
+                }
 }
 
 /* Item I, in order: listed (a task the deadline left unasked as unknown). */
@@ -777,18 +871,27 @@ static int list_emit(struct list_batch *bt, size_t i, bool ran, unsigned *skippe
 static int list_batch_run(struct list_batch *bt, unsigned *skipped, taskmgr_list_fn fn,
                           void *user, struct tc_err **err)
 {
-        _cleanup_(pool_freep) struct pool *p = NULL;
+        size_t next = 0, done = 0, asking = 0;
+        unsigned parallel = bt->o->parallel ? bt->o->parallel : 1;
         int r = 0;
 
-        if (pool_start(bt->n, bt->o->parallel, bt->o->deadline, list_item, bt, &p, err) < 0)
-                return -1;
-        for (size_t i = 0; i < bt->n; i++) {
-                bool ran = pool_wait(p, i);
+        while (done < bt->n) {
+                for (; next < bt->n && asking < parallel; next++) {
+                        if (bt->o->deadline > 0 && timefmt_mono() >= bt->o->deadline)
+                                bt->state[next] = ITEM_SKIPPED; /* its turn came too late */
+                        else if (list_begin(bt, next))
+                                asking++;
+                }
+                for (; done < next && bt->state[done] != ITEM_ASKING; done++) {
+                        bool ran = bt->state[done] == ITEM_DONE;
 
-                if (r == 0)
-                        r = list_emit(bt, i, ran, skipped, fn, user, err);
-                else if (ran)
-                        task_info_release(&bt->tasks[i]);
+                        if (r == 0)
+                                r = list_emit(bt, done, ran, skipped, fn, user, err);
+                        else if (ran)
+                                task_info_release(&bt->tasks[done]);
+                }
+                if (asking)
+                        list_poll(bt, done, next, &asking);
         }
         return r;
 }
@@ -811,7 +914,10 @@ static int list_ns(const struct taskmgr *m, const struct taskmgr_list_opts *o, i
         /* sorted names, asked of the shims a batch at a time (names stay owned
          * by NAMES) */
         for (int start = 0; start < n && r == 0; start += LIST_BATCH) {
-                *bt = (struct list_batch){ .m = m, .o = o, .ns = ns };
+                memset(bt, 0, sizeof *bt); /* in place: it is big */
+                bt->m = m;
+                bt->o = o;
+                bt->ns = ns;
                 for (int i = start; i < n && bt->n < LIST_BATCH; i++)
                         bt->names[bt->n++] = names[i]->d_name;
                 r = list_batch_run(bt, skipped, fn, user, err);

@@ -560,14 +560,21 @@ int ttrpc_call_send(struct ttrpc_conn *c, const char *service, const char *metho
 int ttrpc_call_recv(struct ttrpc_conn *c, uint32_t stream, const char *method, double deadline,
                     uint8_t **ret_resp, size_t *ret_len, struct tc_err **err)
 {
-        struct call k = {.method = method, .deadline = deadline};
+        double span = deadline != TTRPC_NO_DEADLINE ? deadline - timefmt_mono() : 0;
+
+        return ttrpc_call_recv_span(c, stream, method, deadline, span, ret_resp, ret_len, err);
+}
+
+int ttrpc_call_recv_span(struct ttrpc_conn *c, uint32_t stream, const char *method,
+                         double deadline, double span, uint8_t **ret_resp, size_t *ret_len,
+                         struct tc_err **err)
+{
+        struct call k = {.method = method, .deadline = deadline, .timeout = span};
         _cleanup_free_ uint8_t *body = NULL;
         size_t body_len = 0;
 
         if (check_usable(c, err) < 0)
                 return -1;
-        if (deadline != TTRPC_NO_DEADLINE)
-                k.timeout = deadline - timefmt_mono();
         if (await_response(c, stream, &k, &body, &body_len, err) < 0)
                 return -1;
         return ttrpc_decode_response(body, body_len, ret_resp, ret_len, err);

@@ -78,6 +78,12 @@ int ttrpc_call_send(struct ttrpc_conn *c, const char *service, const char *metho
                     struct tc_err **err);
 int ttrpc_call_recv(struct ttrpc_conn *c, uint32_t stream, const char *method, double deadline,
                     uint8_t **ret_resp, size_t *ret_len, struct tc_err **err);
+/* ttrpc_call_recv, the wait named in a deadline error SPAN seconds long (the
+ * time from the send to DEADLINE, as ttrpc_call's error says): for a caller
+ * that polled many connections before it receives. */
+int ttrpc_call_recv_span(struct ttrpc_conn *c, uint32_t stream, const char *method,
+                         double deadline, double span, uint8_t **ret_resp, size_t *ret_len,
+                         struct tc_err **err);
 int ttrpc_conn_fd(const struct ttrpc_conn *c);
 
 /* Closes the socket; later calls fail with TC_UNAVAILABLE. */

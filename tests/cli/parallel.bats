@@ -191,6 +191,33 @@ s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(64); time.sleep
                 fail "$first: $output"
 }
 
+@test "list --parallel: shims asked together, each hanging one on its own deadline, live ones listed" {
+        local sock=$BATS_TEST_TMPDIR/hang.sock id want=()
+        hanging_socket "$sock"
+        start_task live1
+        start_task live2
+        for i in 1 2 3 4; do
+                dead_bundle "hang$i"
+                echo "unix://$sock" > "$S/tasks/$NS/hang$i/address"
+        done
+        # four hanging shims of 2 s each: one at a time they would need 8 s and
+        # the 5 s deadline would leave some unasked; asked together, every one
+        # gets its own timeout's error and the live tasks their status
+        run --separate-stderr timeout 120 "$TASKCTL" --root "$R" --state "$S" \
+                --config "$BATS_TEST_TMPDIR/none.json" --timeout 2 list --parallel 8 --deadline 5 -o json
+        [ "$status" -eq 0 ] || fail "status $status: $output $stderr"
+        [ "$(echo "$output" | jq -r '.[] | .id' | paste -sd' ')" = "$(sorted_order | paste -sd' ')" ] ||
+                fail "order: $output"
+        for id in hang1 hang2 hang3 hang4; do
+                [ "$(echo "$output" | jq -r --arg id "$id" '.[] | select(.id == $id) | "\(.status) \(.error)"')" = "unknown shim did not answer State within 2s" ] ||
+                        fail "$id: $output"
+        done
+        for id in live1 live2; do
+                [ "$(echo "$output" | jq -r --arg id "$id" '.[] | select(.id == $id) | "\(.status) \(.pid)"')" = "running $(task_field "$id" .pid)" ] ||
+                        fail "$id: $output"
+        done
+}
+
 @test "load and list: --parallel and --deadline reject bad values (exit 2)" {
         for v in 0 -1 x 1025 ''; do
                 run --separate-stderr tc load --parallel "$v"
