@@ -215,18 +215,6 @@ static const unsigned char *put_string(struct jout *o, const unsigned char *p,
         return p < end ? p + 1 : p;
 }
 
-/* Whether the container opened just before P is empty ("{}" or "[]"). */
-static bool empty_container(const unsigned char **p, const unsigned char *end)
-{
-        const unsigned char *q = skip_ws(*p, end);
-
-        if (q < end && (*q == '}' || *q == ']')) {
-                *p = q;
-                return true;
-        }
-        return false;
-}
-
 /* The bytes that end a number or a literal: , : ] } " and whitespace */
 static inline bool ends_scalar(unsigned char c)
 {
@@ -234,44 +222,115 @@ static inline bool ends_scalar(unsigned char c)
                c == '\r' || c == '\n';
 }
 
+/* A short run of bytes at W: 32 fixed bytes when both sides have them (the
+ * buffer's slack; the input's own bytes), else memcpy. */
+static inline char *put_run(char *w, const unsigned char *p, size_t n, const unsigned char *end)
+{
+        if (n <= 32 && end - p >= 32)
+                memcpy(w, p, 32);
+        else
+                memcpy(w, p, n);
+        return w + n;
+}
+
+/* The tokens of TEXT re-laid out. The bytes go through a local cursor into the
+ * buffer (stores through char pointers alias o->n, which the compiler would
+ * otherwise reload for every byte); room for 64 bytes is made before each
+ * token, and what can be longer (a string with escapes, a long run) goes
+ * through jput. */
 static void json_tokens(struct jout *o, const unsigned char *p, const unsigned char *end,
                         bool pretty, int depth)
 {
-        while ((p = skip_ws(p, end)) < end) {
-                const unsigned char *run = p;
+        static const char nl[33] = "\n                                ";
+        char *w = o->buf + o->n;
+
+#define SYNC() (o->n = (size_t) (w - o->buf))
+#define RESYNC() (w = o->buf + o->n)
+#define NEWLINE()                                                                                  \
+        do {                                                                                       \
+                if (!pretty)                                                                       \
+                        break;                                                                     \
+                if (depth >= 0 && depth < 16) {                                                    \
+                        memcpy(w, nl, 32);                                                         \
+                        w += 1 + 2 * depth;                                                        \
+                } else {                                                                           \
+                        SYNC();                                                                    \
+                        indent(o, depth);                                                          \
+                        RESYNC();                                                                  \
+                }                                                                                  \
+        } while (0)
+
+        while (p < end) {
+                const unsigned char *run = p, *q;
                 unsigned char c = *p;
 
+                if (JOUT_CAP - (size_t) (w - o->buf) < 64) {
+                        SYNC();
+                        jflush(o);
+                        RESYNC();
+                }
                 if (c == '"') {
+                        q = jsonscan_plain(p + 1, end, true);
+                        if (q < end && *q == '"' && q - p < 64) { /* nothing to re-escape */
+                                w = put_run(w, p, (size_t) (q + 1 - p), end);
+                                p = q + 1;
+                                continue;
+                        }
+                        SYNC();
                         p = put_string(o, p, end);
+                        RESYNC();
                         continue;
                 }
                 p++;
-                if (c == '{' || c == '[') {
-                        jputc(o, (char) c);
-                        if (empty_container(&p, end))
-                                jputc(o, (char) *p++);
-                        else if (pretty)
-                                indent(o, ++depth);
-                        else
-                                depth++;
-                } else if (c == '}' || c == ']') {
+                switch (c) {
+                case '{':
+                case '[':
+                        *w++ = (char) c;
+                        q = skip_ws(p, end);
+                        if (q < end && (*q == '}' || *q == ']')) { /* empty: as it is */
+                                *w++ = (char) *q;
+                                p = q + 1;
+                                break;
+                        }
+                        depth++;
+                        NEWLINE();
+                        break;
+                case '}':
+                case ']':
+                        depth--;
+                        NEWLINE();
+                        *w++ = (char) c;
+                        break;
+                case ',':
+                        *w++ = ',';
+                        NEWLINE();
+                        break;
+                case ':':
+                        *w++ = ':';
                         if (pretty)
-                                indent(o, --depth);
-                        else
-                                depth--;
-                        jputc(o, (char) c);
-                } else if (c == ',') {
-                        jputc(o, ',');
-                        if (pretty)
-                                indent(o, depth);
-                } else if (c == ':') {
-                        jput(o, ": ", pretty ? 2 : 1);
-                } else { /* a number or a literal, verbatim */
+                                *w++ = ' ';
+                        break;
+                case ' ':
+                case '\t':
+                case '\n':
+                case '\r':
+                        break;
+                default: /* a number or a literal, verbatim */
                         while (p < end && !ends_scalar(*p))
                                 p++;
-                        jput(o, run, (size_t) (p - run));
+                        if (p - run < 64) {
+                                w = put_run(w, run, (size_t) (p - run), end);
+                        } else {
+                                SYNC();
+                                jput(o, run, (size_t) (p - run));
+                                RESYNC();
+                        }
                 }
         }
+        SYNC();
+#undef SYNC
+#undef RESYNC
+#undef NEWLINE
 }
 
 int json_print(FILE *f, const char *text, size_t len, bool pretty, int depth)

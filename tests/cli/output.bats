@@ -173,6 +173,28 @@ jsonl_ok() {
         [ "$(awk 'NR == 2 { print index($0, "aaaa") }' <<<"$output")" -eq $((w + 4)) ]
 }
 
+@test "-o json and jsonl of a big, deep spec are what jq . and jq -c print (buffer turns, long strings, deep indents)" {
+        local spec=$BATS_TEST_TMPDIR/big.json
+        # 20 levels deep, strings of every length to 100 with and without escapes,
+        # about 60 KB: several turns of the printer's 16 KiB buffer
+        python3 - "$spec" <<'PY'
+import json, sys
+deep = "leaf"
+for i in range(20):
+    deep = {"l%d" % i: [deep, i, True, None, {}, []]}
+strs = ["x" * n for n in range(101)] + ["a\"b\\c\nd\u00e9\u007f" * (n % 7) + "y" * n for n in range(101)]
+spec = {"ociVersion": "1.0.2", "process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"},
+        "deep": deep, "strs": strs, "more": [{"k%d" % i: strs[i % 202]} for i in range(300)]}
+open(sys.argv[1], "w").write(json.dumps(spec, ensure_ascii=False))
+PY
+        tc containers create big --spec "$spec"
+        run -0 --separate-stderr tc -o json containers list
+        jq_same
+        [ "$(jq -c '.[0].spec' <<<"$output")" = "$(jq -c . "$spec")" ] || fail "spec changed"
+        run -0 --separate-stderr tc -o jsonl containers list
+        [ "$output" = "$(jq -c . <<<"$output")" ] || fail "jsonl differs from jq -c"
+}
+
 @test "-o json is byte-identical to jq . of itself, for every command with JSON output" {
         tc containers create web --spec "$SPEC" --label env=prod --image busybox
         run --separate-stderr tc -o json containers create db --spec "$SPEC"

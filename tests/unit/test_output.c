@@ -48,6 +48,12 @@ Test(json, pretty_as_jq)
                 /* numbers verbatim (jq 1.6 would round this one: a documented deviation) */
                 { "{\"big\":9223372036854775807}", "{\n  \"big\": 9223372036854775807\n}" },
                 { "{\"s\":\"a,b:[c]{d}\"}", "{\n  \"s\": \"a,b:[c]{d}\"\n}" },
+                /* a scalar longer than the printer's short copies, verbatim */
+                { "[1234567890123456789012345678901234567890123456789012345678901234567890,true]",
+                  "[\n  1234567890123456789012345678901234567890123456789012345678901234567890,\n"
+                  "  true\n]" },
+                /* white space inside an empty container, and before a closer */
+                { "[ [ ] , { \n} ]", "[\n  [],\n  {}\n]" },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
