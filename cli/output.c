@@ -74,7 +74,8 @@ static inline __attribute__((always_inline)) void jputc(struct jout *o, char c)
 static void indent(struct jout *o, int depth)
 {
         static const char nl[] = "\n                                                              ";
-        size_t left = 2 * (size_t) depth, k = left < sizeof nl - 2 ? left : sizeof nl - 2;
+        size_t left = 2 * (size_t) (depth > 0 ? depth : 0); /* text that closes more than it opened */
+        size_t k = left < sizeof nl - 2 ? left : sizeof nl - 2;
 
         if (__builtin_expect(o->n + 32 <= JOUT_CAP, 1) && left == k && k < 32) {
                 /* the usual case: a newline and up to 30 spaces, stored as 32
