@@ -234,56 +234,72 @@ static inline char *put_run(char *w, const unsigned char *p, size_t n, const uns
         return w + n;
 }
 
-/* The tokens of TEXT re-laid out. The bytes go through a local cursor into the
- * buffer (stores through char pointers alias o->n, which the compiler would
- * otherwise reload for every byte); room for 64 bytes is made before each
- * token, and what can be longer (a string with escapes, a long run) goes
- * through jput. */
+/* The bytes of json_tokens go through a local cursor W into the buffer
+ * (stores through char pointers alias o->n, which the compiler would otherwise
+ * reload for every byte); these helpers take it and return it moved. */
+
+/* A newline and DEPTH levels of indent: 32 fixed bytes when they hold it. */
+static inline char *tok_newline(struct jout *o, char *w, int depth)
+{
+        static const char nl[33] = "\n                                ";
+
+        if (depth >= 0 && depth < 16) {
+                memcpy(w, nl, 32);
+                return w + 1 + 2 * depth;
+        }
+        o->n = (size_t) (w - o->buf);
+        indent(o, depth);
+        return o->buf + o->n;
+}
+
+/* The string at *P: whole when it needs no re-escaping and is short. */
+static inline char *tok_string(struct jout *o, char *w, const unsigned char **p,
+                               const unsigned char *end)
+{
+        const unsigned char *q = jsonscan_plain(*p + 1, end, true);
+
+        if (q < end && *q == '"' && q - *p < 64) {
+                w = put_run(w, *p, (size_t) (q + 1 - *p), end);
+                *p = q + 1;
+                return w;
+        }
+        o->n = (size_t) (w - o->buf);
+        *p = put_string(o, *p, end);
+        return o->buf + o->n;
+}
+
+/* The number or literal from RUN to P, verbatim. */
+static inline char *tok_scalar(struct jout *o, char *w, const unsigned char *run,
+                               const unsigned char *p, const unsigned char *end)
+{
+        if (p - run < 64)
+                return put_run(w, run, (size_t) (p - run), end);
+        o->n = (size_t) (w - o->buf);
+        jput(o, run, (size_t) (p - run));
+        return o->buf + o->n;
+}
+
+/* The tokens of TEXT re-laid out; room for 64 bytes is made before each token
+ * (what can be longer goes through jput). */
 static void json_tokens(struct jout *o, const unsigned char *p, const unsigned char *end,
                         bool pretty, int depth)
 {
-        static const char nl[33] = "\n                                ";
         char *w = o->buf + o->n;
-
-#define SYNC() (o->n = (size_t) (w - o->buf))
-#define RESYNC() (w = o->buf + o->n)
-#define NEWLINE()                                                                                  \
-        do {                                                                                       \
-                if (!pretty)                                                                       \
-                        break;                                                                     \
-                if (depth >= 0 && depth < 16) {                                                    \
-                        memcpy(w, nl, 32);                                                         \
-                        w += 1 + 2 * depth;                                                        \
-                } else {                                                                           \
-                        SYNC();                                                                    \
-                        indent(o, depth);                                                          \
-                        RESYNC();                                                                  \
-                }                                                                                  \
-        } while (0)
 
         while (p < end) {
                 const unsigned char *run = p, *q;
-                unsigned char c = *p;
+                unsigned char c = *p++;
 
                 if (JOUT_CAP - (size_t) (w - o->buf) < 64) {
-                        SYNC();
+                        o->n = (size_t) (w - o->buf);
                         jflush(o);
-                        RESYNC();
+                        w = o->buf;
                 }
-                if (c == '"') {
-                        q = jsonscan_plain(p + 1, end, true);
-                        if (q < end && *q == '"' && q - p < 64) { /* nothing to re-escape */
-                                w = put_run(w, p, (size_t) (q + 1 - p), end);
-                                p = q + 1;
-                                continue;
-                        }
-                        SYNC();
-                        p = put_string(o, p, end);
-                        RESYNC();
-                        continue;
-                }
-                p++;
                 switch (c) {
+                case '"':
+                        p = run;
+                        w = tok_string(o, w, &p, end);
+                        break;
                 case '{':
                 case '[':
                         *w++ = (char) c;
@@ -291,20 +307,23 @@ static void json_tokens(struct jout *o, const unsigned char *p, const unsigned c
                         if (q < end && (*q == '}' || *q == ']')) { /* empty: as it is */
                                 *w++ = (char) *q;
                                 p = q + 1;
-                                break;
+                        } else if (pretty) {
+                                w = tok_newline(o, w, ++depth);
+                        } else {
+                                depth++;
                         }
-                        depth++;
-                        NEWLINE();
                         break;
                 case '}':
                 case ']':
                         depth--;
-                        NEWLINE();
+                        if (pretty)
+                                w = tok_newline(o, w, depth);
                         *w++ = (char) c;
                         break;
                 case ',':
                         *w++ = ',';
-                        NEWLINE();
+                        if (pretty)
+                                w = tok_newline(o, w, depth);
                         break;
                 case ':':
                         *w++ = ':';
@@ -319,19 +338,10 @@ static void json_tokens(struct jout *o, const unsigned char *p, const unsigned c
                 default: /* a number or a literal, verbatim */
                         while (p < end && !ends_scalar(*p))
                                 p++;
-                        if (p - run < 64) {
-                                w = put_run(w, run, (size_t) (p - run), end);
-                        } else {
-                                SYNC();
-                                jput(o, run, (size_t) (p - run));
-                                RESYNC();
-                        }
+                        w = tok_scalar(o, w, run, p, end);
                 }
         }
-        SYNC();
-#undef SYNC
-#undef RESYNC
-#undef NEWLINE
+        o->n = (size_t) (w - o->buf);
 }
 
 int json_print(FILE *f, const char *text, size_t len, bool pretty, int depth)

@@ -192,7 +192,7 @@ s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(64); time.sleep
 }
 
 @test "list --parallel: shims asked together, each hanging one on its own deadline, live ones listed" {
-        local sock=$BATS_TEST_TMPDIR/hang.sock id want=()
+        local sock=$BATS_TEST_TMPDIR/hang.sock id tpid
         hanging_socket "$sock"
         start_task live1
         start_task live2
@@ -213,7 +213,8 @@ s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(64); time.sleep
                         fail "$id: $output"
         done
         for id in live1 live2; do
-                [ "$(echo "$output" | jq -r --arg id "$id" '.[] | select(.id == $id) | "\(.status) \(.pid)"')" = "running $(task_field "$id" .pid)" ] ||
+                tpid=$(task_field "$id" .pid)
+                [ "$(echo "$output" | jq -r --arg id "$id" '.[] | select(.id == $id) | "\(.status) \(.pid)"')" = "running $tpid" ] ||
                         fail "$id: $output"
         done
 }
