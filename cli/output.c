@@ -71,17 +71,24 @@ static inline __attribute__((always_inline)) void jputc(struct jout *o, char c)
         o->buf[o->n++] = c;
 }
 
+/* The usual indent: a newline and DEPTH (0 to 15) levels at W, stored as 32
+ * fixed bytes (the rest is overwritten by what follows; the buffer's slack). */
+static inline char *newline_fixed(char *w, int depth)
+{
+        static const char nl[33] = "\n                                ";
+
+        memcpy(w, nl, 32);
+        return w + 1 + 2 * depth;
+}
+
 static void indent(struct jout *o, int depth)
 {
         static const char nl[] = "\n                                                              ";
         size_t left = 2 * (size_t) (depth > 0 ? depth : 0); /* text that closes more than it opened */
         size_t k = left < sizeof nl - 2 ? left : sizeof nl - 2;
 
-        if (__builtin_expect(o->n + 32 <= JOUT_CAP, 1) && left == k && k < 32) {
-                /* the usual case: a newline and up to 30 spaces, stored as 32
-                 * fixed bytes (the rest is overwritten by what follows) */
-                memcpy(o->buf + o->n, nl, 32);
-                o->n += k + 1;
+        if (__builtin_expect(o->n + 32 <= JOUT_CAP, 1) && depth >= 0 && depth < 16) {
+                o->n = (size_t) (newline_fixed(o->buf + o->n, depth) - o->buf);
                 return;
         }
         jput(o, nl, k + 1);
@@ -238,15 +245,11 @@ static inline char *put_run(char *w, const unsigned char *p, size_t n, const uns
  * (stores through char pointers alias o->n, which the compiler would otherwise
  * reload for every byte); these helpers take it and return it moved. */
 
-/* A newline and DEPTH levels of indent: 32 fixed bytes when they hold it. */
+/* A newline and DEPTH levels of indent (json_tokens made room for 64 bytes). */
 static inline char *tok_newline(struct jout *o, char *w, int depth)
 {
-        static const char nl[33] = "\n                                ";
-
-        if (depth >= 0 && depth < 16) {
-                memcpy(w, nl, 32);
-                return w + 1 + 2 * depth;
-        }
+        if (depth >= 0 && depth < 16)
+                return newline_fixed(w, depth);
         o->n = (size_t) (w - o->buf);
         indent(o, depth);
         return o->buf + o->n;
@@ -344,17 +347,25 @@ static void json_tokens(struct jout *o, const unsigned char *p, const unsigned c
         o->n = (size_t) (w - o->buf);
 }
 
+/* The printer's buffer (one per thread), emptied, writing to F, with the
+ * first line's indent when PRETTY. */
+static struct jout *jout_start(FILE *f, bool pretty, int depth)
+{
+        static _Thread_local struct jout out;
+
+        out.f = f;
+        out.n = 0;
+        if (pretty)
+                for (int i = 0; i < depth; i++)
+                        jput(&out, "  ", 2);
+        return &out;
+}
+
 int json_print(FILE *f, const char *text, size_t len, bool pretty, int depth)
 {
         const unsigned char *p = (const unsigned char *) text;
-        static _Thread_local struct jout out;
-        struct jout *o = &out;
+        struct jout *o = jout_start(f, pretty, depth);
 
-        o->f = f;
-        o->n = 0;
-        if (pretty)
-                for (int i = 0; i < depth; i++)
-                        jput(o, "  ", 2);
         json_tokens(o, p, p + len, pretty, depth);
         jflush(o);
         return ferror(f) ? -1 : 0;
@@ -411,6 +422,16 @@ static void put_close(const struct jrec *w, int depth, char c)
         jputc(w->o, c);
 }
 
+/* The '}' of an object opened at DEPTH: on a line of its own unless it was
+ * empty ("{}", as jq prints it). */
+static void put_object_end(const struct jrec *w, int depth, bool empty)
+{
+        if (empty)
+                jputc(w->o, '}');
+        else
+                put_close(w, depth, '}');
+}
+
 static void put_str_member(const struct jrec *w, int depth, bool first, const char *key,
                            const char *value)
 {
@@ -438,10 +459,7 @@ static void put_labels(const struct jrec *w, int depth, const struct record *r)
         jputc(w->o, '{');
         for (size_t i = 0; i < r->n_labels; i++)
                 put_str_member(w, depth + 1, i == 0, r->labels[i].key, r->labels[i].value);
-        if (r->n_labels)
-                put_close(w, depth, '}');
-        else
-                jputc(w->o, '}');
+        put_object_end(w, depth, r->n_labels == 0);
 }
 
 static int put_runtime(const struct jrec *w, int depth, const struct record *r)
@@ -467,10 +485,7 @@ static int put_extensions(const struct jrec *w, int depth, const struct record *
                 if (put_any(w, depth + 1, &r->extensions[i].any) < 0)
                         return -1;
         }
-        if (r->n_extensions)
-                put_close(w, depth, '}');
-        else
-                jputc(w->o, '}');
+        put_object_end(w, depth, r->n_extensions == 0);
         return 0;
 }
 
@@ -502,17 +517,10 @@ static int put_record(const struct jrec *w, int depth, const struct record *r, c
 
 int record_json_print(FILE *f, const struct record *r, const char *ns, bool pretty, int depth)
 {
-        static _Thread_local struct jout out;
-        struct jrec w = { .o = &out, .pretty = pretty };
-        int k;
+        struct jrec w = { .o = jout_start(f, pretty, depth), .pretty = pretty };
+        int k = put_record(&w, depth, r, ns);
 
-        out.f = f;
-        out.n = 0;
-        if (pretty)
-                for (int i = 0; i < depth; i++)
-                        jput(&out, "  ", 2);
-        k = put_record(&w, depth, r, ns);
-        jflush(&out);
+        jflush(w.o);
         return k < 0 || ferror(f) ? -1 : 0;
 }
 

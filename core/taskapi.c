@@ -253,28 +253,48 @@ int taskapi_state(const struct taskapi *t, const char *id, double deadline,
         return state_from_pb((const Tcpb__StateResponse *) m, ret_state, err);
 }
 
+/* The halves of call() for a caller that polls many connections: REQ sent to
+ * METHOD (*RET_STREAM its stream id), then its reply decoded as DESC (SPAN:
+ * the wait a deadline error names). */
+static int send_half(const struct taskapi *t, const char *method, const ProtobufCMessage *req,
+                     double deadline, uint32_t *ret_stream, struct tc_err **err)
+{
+        _cleanup_free_ uint8_t *buf = NULL;
+        size_t len = 0;
+
+        if (pack(req, &buf, &len, err) < 0)
+                return -1;
+        return ttrpc_call_send(t->conn, service(t), method, buf, len, deadline, ret_stream, err);
+}
+
+static int recv_half(const struct taskapi *t, uint32_t stream, const char *method,
+                     const ProtobufCMessageDescriptor *desc, double deadline, double span,
+                     ProtobufCMessage **ret, struct tc_err **err)
+{
+        _cleanup_free_ uint8_t *resp = NULL;
+        size_t len = 0;
+
+        if (ttrpc_call_recv(t->conn, stream, method, deadline, span, &resp, &len, err) < 0)
+                return -1;
+        return decode_reply(method, desc, resp, len, ret, err);
+}
+
 int taskapi_state_send(const struct taskapi *t, const char *id, double deadline,
                        uint32_t *ret_stream, struct tc_err **err)
 {
         Tcpb__StateRequest req = TCPB__STATE_REQUEST__INIT;
-        _cleanup_free_ uint8_t *buf = NULL;
-        size_t len = 0;
 
         req.id = str(id);
-        if (pack(&req.base, &buf, &len, err) < 0)
-                return -1;
-        return ttrpc_call_send(t->conn, service(t), "State", buf, len, deadline, ret_stream, err);
+        return send_half(t, "State", &req.base, deadline, ret_stream, err);
 }
 
 int taskapi_state_recv(const struct taskapi *t, uint32_t stream, double deadline, double span,
                        struct taskapi_state *ret_state, struct tc_err **err)
 {
-        _cleanup_free_ uint8_t *resp = NULL;
         _cleanup_message_ ProtobufCMessage *m = NULL;
-        size_t len = 0;
 
-        if (ttrpc_call_recv_span(t->conn, stream, "State", deadline, span, &resp, &len, err) < 0 ||
-            decode_reply("State", &tcpb__state_response__descriptor, resp, len, &m, err) < 0)
+        if (recv_half(t, stream, "State", &tcpb__state_response__descriptor, deadline, span, &m,
+                      err) < 0)
                 return -1;
         return state_from_pb((const Tcpb__StateResponse *) m, ret_state, err);
 }
@@ -633,26 +653,21 @@ int taskapi_wait_send(const struct taskapi *t, const char *id, uint32_t *ret_str
                       struct tc_err **err)
 {
         Tcpb__WaitRequest req = TCPB__WAIT_REQUEST__INIT;
-        _cleanup_free_ uint8_t *buf = NULL;
-        size_t len = 0;
 
         req.id = str(id);
-        if (pack(&req.base, &buf, &len, err) < 0)
-                return -1;
-        return ttrpc_call_send(t->conn, service(t), "Wait", buf, len, timefmt_mono() + 5.0,
-                               ret_stream, err);
+        return send_half(t, "Wait", &req.base, timefmt_mono() + 5.0, ret_stream, err);
 }
 
 int taskapi_wait_recv(const struct taskapi *t, uint32_t stream, double deadline,
                       struct taskapi_exit *ret_exit, struct tc_err **err)
 {
-        _cleanup_free_ uint8_t *resp = NULL;
         _cleanup_message_ ProtobufCMessage *m = NULL;
-        size_t len = 0;
+        /* the wait from now, named in a deadline error */
+        double span = deadline != TTRPC_NO_DEADLINE ? deadline - timefmt_mono() : 0;
         const Tcpb__WaitResponse *r;
 
-        if (ttrpc_call_recv(t->conn, stream, "Wait", deadline, &resp, &len, err) < 0 ||
-            decode_reply("Wait", &tcpb__wait_response__descriptor, resp, len, &m, err) < 0)
+        if (recv_half(t, stream, "Wait", &tcpb__wait_response__descriptor, deadline, span, &m,
+                      err) < 0)
                 return -1;
         r = (const Tcpb__WaitResponse *) m;
         exit_from_pb(r->exit_status, r->exited_at, ret_exit);

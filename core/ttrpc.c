@@ -558,16 +558,7 @@ int ttrpc_call_send(struct ttrpc_conn *c, const char *service, const char *metho
 }
 
 int ttrpc_call_recv(struct ttrpc_conn *c, uint32_t stream, const char *method, double deadline,
-                    uint8_t **ret_resp, size_t *ret_len, struct tc_err **err)
-{
-        double span = deadline != TTRPC_NO_DEADLINE ? deadline - timefmt_mono() : 0;
-
-        return ttrpc_call_recv_span(c, stream, method, deadline, span, ret_resp, ret_len, err);
-}
-
-int ttrpc_call_recv_span(struct ttrpc_conn *c, uint32_t stream, const char *method,
-                         double deadline, double span, uint8_t **ret_resp, size_t *ret_len,
-                         struct tc_err **err)
+                    double span, uint8_t **ret_resp, size_t *ret_len, struct tc_err **err)
 {
         struct call k = {.method = method, .deadline = deadline, .timeout = span};
         _cleanup_free_ uint8_t *body = NULL;

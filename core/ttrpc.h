@@ -76,14 +76,10 @@ bool ttrpc_closed(const struct ttrpc_conn *c);
 int ttrpc_call_send(struct ttrpc_conn *c, const char *service, const char *method,
                     const uint8_t *req, size_t req_len, double deadline, uint32_t *ret_stream,
                     struct tc_err **err);
+/* SPAN: the wait a deadline error names ("within SPANs"), as ttrpc_call's
+ * error names the time from its send to DEADLINE. */
 int ttrpc_call_recv(struct ttrpc_conn *c, uint32_t stream, const char *method, double deadline,
-                    uint8_t **ret_resp, size_t *ret_len, struct tc_err **err);
-/* ttrpc_call_recv, the wait named in a deadline error SPAN seconds long (the
- * time from the send to DEADLINE, as ttrpc_call's error says): for a caller
- * that polled many connections before it receives. */
-int ttrpc_call_recv_span(struct ttrpc_conn *c, uint32_t stream, const char *method,
-                         double deadline, double span, uint8_t **ret_resp, size_t *ret_len,
-                         struct tc_err **err);
+                    double span, uint8_t **ret_resp, size_t *ret_len, struct tc_err **err);
 int ttrpc_conn_fd(const struct ttrpc_conn *c);
 
 /* Closes the socket; later calls fail with TC_UNAVAILABLE. */
